@@ -28,7 +28,12 @@ const optStr = (description: string): OptionSpec<string | null> => ({
   default: null,
   description,
 });
-const int = (def: number, description: string, min = 0, max = Number.MAX_SAFE_INTEGER): OptionSpec<number> => ({
+const int = (
+  def: number,
+  description: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): OptionSpec<number> => ({
   type: 'integer',
   default: def,
   description,
@@ -50,17 +55,28 @@ const list = (def: string[], description: string): OptionSpec<string[]> => ({
 export type RouteSpec = string | { host: string; require_tls?: boolean };
 
 export const schema = {
-  hostname: str('localhost', 'Host name of this server: SMTP greeting, EHLO, Received headers, IMAP greeting.'),
-  data_dir: str('data', 'Directory for the SQLite store, generated TLS keys and other state; relative to the config file.'),
+  hostname: str(
+    'localhost',
+    'Host name of this server: SMTP greeting, EHLO, Received headers, IMAP greeting.',
+  ),
+  data_dir: str(
+    'data',
+    'Directory for the SQLite store, generated TLS keys and other state; relative to the config file.',
+  ),
   listen: {
-    smtp: list(['127.0.0.1:2525'], 'SMTP MX role listeners ("host:port"): other servers deliver mail for our users.'),
+    smtp: list(
+      ['127.0.0.1:2525'],
+      'SMTP MX role listeners ("host:port"): other servers deliver mail for our users.',
+    ),
     submission: list(['127.0.0.1:2587'], 'Submission listeners with STARTTLS; AUTH required (RFC 6409).'),
     submissions: list([], 'Submission listeners with implicit TLS (RFC 8314); AUTH required.'),
     imap: list(['127.0.0.1:2143'], 'IMAP listeners with STARTTLS.'),
     imaps: list([], 'IMAP listeners with implicit TLS (RFC 8314).'),
   },
   tls: {
-    cert: optStr('PEM certificate chain file; when cert and key are absent a self-signed pair is generated in data_dir.'),
+    cert: optStr(
+      'PEM certificate chain file; when cert and key are absent a self-signed pair is generated in data_dir.',
+    ),
     key: optStr('PEM private key file for `cert`.'),
   },
   routes: {
@@ -91,10 +107,22 @@ export const schema = {
   smtp: {
     max_message_size: int(52428800, 'Largest message accepted, in octets (SIZE, RFC 1870).', 65536),
     max_recipients: int(100, 'Recipients per message (RFC 5321 §4.5.3.1.8 requires at least 100).', 100),
-    max_line_length: int(4096, 'Longest command or data line, in octets incl. CRLF (RFC 5321 minimums: 512/1000).', 1000),
+    max_line_length: int(
+      4096,
+      'Longest command or data line, in octets incl. CRLF (RFC 5321 minimums: 512/1000).',
+      1000,
+    ),
     max_errors: int(10, 'Failed commands in one session before it is closed with 421.', 1),
-    command_timeout_s: int(300, 'Seconds to wait for the next command (RFC 5321 §4.5.3.2.7: at least 5 minutes).', 1),
-    data_timeout_s: int(180, 'Seconds to wait for more data inside DATA/BDAT (RFC 5321 §4.5.3.2.6: 3 minutes).', 1),
+    command_timeout_s: int(
+      300,
+      'Seconds to wait for the next command (RFC 5321 §4.5.3.2.7: at least 5 minutes).',
+      1,
+    ),
+    data_timeout_s: int(
+      180,
+      'Seconds to wait for more data inside DATA/BDAT (RFC 5321 §4.5.3.2.6: 3 minutes).',
+      1,
+    ),
     max_connections: int(1000, 'Simultaneous SMTP connections, all listeners together.', 1),
     max_connections_per_ip: int(50, 'Simultaneous SMTP connections from one IP address.', 1),
     max_received_headers: int(50, 'Received headers after which a message is taken to loop (554 5.4.6).', 10),
@@ -104,7 +132,11 @@ export const schema = {
   imap: {
     max_line_length: int(65536, 'Longest command line, in octets, literals excluded.', 8192),
     max_literal_size: int(52428800, 'Largest literal (and APPENDLIMIT), in octets.', 65536),
-    idle_timeout_s: int(1800, 'Seconds of inactivity before an authenticated session is closed (RFC 9051 §5.4: ≥ 30 min).', 60),
+    idle_timeout_s: int(
+      1800,
+      'Seconds of inactivity before an authenticated session is closed (RFC 9051 §5.4: ≥ 30 min).',
+      60,
+    ),
     preauth_timeout_s: int(60, 'Seconds a session may stay unauthenticated.', 5),
     max_auth_failures: int(3, 'Failed LOGIN/AUTHENTICATE attempts before BYE.', 1),
     auth_failure_delay_ms: int(1000, 'Delay before answering a failed login, doubled per failure.', 0),
@@ -117,15 +149,31 @@ export const schema = {
     concurrency: int(20, 'Deliveries in progress at once, all destinations together.', 1),
     per_destination: int(4, 'Deliveries in progress at once to one destination (next-hop host).', 1),
     messages_per_connection: int(100, 'Messages sent over one SMTP session before it is closed.', 1),
-    min_backoff_s: int(300, 'First retry delay after a temporary failure, in seconds; doubled per attempt.', 1),
+    min_backoff_s: int(
+      300,
+      'First retry delay after a temporary failure, in seconds; doubled per attempt.',
+      1,
+    ),
     max_backoff_s: int(3600, 'Longest retry delay, in seconds.', 1),
-    lifetime_s: int(432000, 'Seconds after which a message that still fails temporarily is bounced (5 days).', 60),
+    lifetime_s: int(
+      432000,
+      'Seconds after which a message that still fails temporarily is bounced (5 days).',
+      60,
+    ),
     delay_warning_s: int(14400, 'Send a delay DSN after this many seconds (0 disables).', 0),
     max_crashes: int(5, 'Attempts that ended without a result before a message is held.', 1),
     connect_timeout_s: int(30, 'Seconds to wait for a TCP connection to a remote server.', 1),
     command_timeout_s: int(300, 'Seconds to wait for a reply to one SMTP command (RFC 5321 §4.5.3.2).', 1),
-    data_timeout_s: int(600, 'Seconds to wait for the reply after the final dot (RFC 5321 §4.5.3.2.6: 10 min).', 1),
-    lease_s: int(900, 'Seconds a node holds a message it is delivering before another node may take it over.', 10),
+    data_timeout_s: int(
+      600,
+      'Seconds to wait for the reply after the final dot (RFC 5321 §4.5.3.2.6: 10 min).',
+      1,
+    ),
+    lease_s: int(
+      900,
+      'Seconds a node holds a message it is delivering before another node may take it over.',
+      10,
+    ),
     require_tls: bool(false, 'Require STARTTLS for every outgoing delivery (per route: require_tls).'),
     verify_tls: bool(false, 'Require a valid certificate from remote servers (opportunistic TLS does not).'),
   },
@@ -134,7 +182,11 @@ export const schema = {
 // ---------------------------------------------------------------- the typed value
 
 type ValueOf<S> =
-  S extends OptionSpec<infer T> ? T : S extends Record<string, unknown> ? { -readonly [K in keyof S]: ValueOf<S[K]> } : never;
+  S extends OptionSpec<infer T>
+    ? T
+    : S extends Record<string, unknown>
+      ? { -readonly [K in keyof S]: ValueOf<S[K]> }
+      : never;
 
 /** The loaded configuration: TOML keys as given, defaults filled in, paths made absolute. */
 export type Config = ValueOf<typeof schema> & {
