@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { decodeCommandLine, parseCommand, type SmtpCommand } from './command-parser.ts';
-import { formatReply } from './reply.ts';
+import { serializeReply as formatReply } from './reply.ts';
 
 function ok(line: string): SmtpCommand {
   const r = parseCommand(line);

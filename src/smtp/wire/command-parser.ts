@@ -3,7 +3,7 @@
 // Verbs are case-insensitive; we accept "MAIL FROM: <a>" (a space after the colon) as most servers do.
 
 import { parseForwardPath, parseReversePath, type Mailbox } from './path.ts';
-import type { SmtpReply } from './reply.ts';
+import type { SmtpReply } from './reply-parser.ts';
 import { replies } from './reply-table.ts';
 import { splitParams, type EsmtpParam } from './esmtp-params.ts';
 

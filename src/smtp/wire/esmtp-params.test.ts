@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { interpretMailParams, interpretRcptParams, parseOrcpt, splitParams } from './esmtp-params.ts';
-import { formatReply } from './reply.ts';
+import { serializeReply as formatReply } from './reply.ts';
 import { decodeUtf8AddrXtext, decodeXtext, encodeXtext } from './xtext.ts';
 
 const mail = (text: string) => interpretMailParams(splitParams(text)!);

@@ -2,7 +2,7 @@
 // of the ones we support: SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531), RET/ENVID/NOTIFY/ORCPT
 // (RFC 3461), AUTH (RFC 4954 §5). Pure: text in, typed values or the reply to refuse with out.
 
-import type { SmtpReply } from './reply.ts';
+import type { SmtpReply } from './reply-parser.ts';
 import { replies } from './reply-table.ts';
 import { decodeUtf8AddrXtext, decodeXtext } from './xtext.ts';
 

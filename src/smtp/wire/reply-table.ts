@@ -1,13 +1,7 @@
 // Every reply the SMTP server sends, named, in one table (DESIGN.md §5). Codes: RFC 5321 §4.2.2/§4.2.3;
 // enhanced codes: RFC 3463 (and RFC 4954 §6 for AUTH, RFC 6531 for SMTPUTF8, RFC 3030 for BDAT).
 
-import type { SmtpReply } from './reply.ts';
-
-const r = (code: number, enhanced: string | null, text: string | readonly string[]): SmtpReply => ({
-  code,
-  enhanced,
-  text,
-});
+import { reply as r } from './reply.ts';
 
 export const replies = {
   // ---- 2xx

@@ -1,39 +1,25 @@
-// An SMTP reply as data (RFC 5321 §4.2) with its enhanced status code (RFC 3463, RFC 2034), and its
-// formatting onto the wire. Multi-line replies repeat the code (and the enhanced code) on every line.
+// Server direction of RFC 5321 §4.2: writing replies. The reply type is the one the client direction
+// parses (reply-parser.ts), so both directions share one shape. Multi-line replies repeat the code and
+// the enhanced code (RFC 2034 §4) on every line.
 
-export interface SmtpReply {
-  code: number;
-  /** "2.1.5"; null where RFC 2034 §3 leaves it out (greeting, EHLO/HELO, 3xx intermediates). */
-  enhanced: string | null;
-  /** One line, or several for a multi-line reply. */
-  text: string | readonly string[];
+import type { SmtpReply } from './reply-parser.ts';
+
+export type { SmtpReply };
+
+/** Builds a reply; `text` is one line or several. */
+export function reply(code: number, enhanced: string | null, text: string | readonly string[]): SmtpReply {
+  return { code, enhanced, lines: typeof text === 'string' ? [text] : [...text] };
 }
 
-/** Lines of the reply text, with CR and LF removed so a text can never inject a reply line. */
-export function replyLines(reply: SmtpReply): string[] {
-  const lines = typeof reply.text === 'string' ? [reply.text] : [...reply.text];
-  return (lines.length === 0 ? [''] : lines).map((l) => l.replace(/[\r\n]+/g, ' '));
-}
-
-/** The reply as it goes on the wire, CRLF-terminated. */
-export function formatReply(reply: SmtpReply): string {
-  const lines = replyLines(reply);
-  const prefix = reply.enhanced ? `${reply.enhanced} ` : '';
+/** The reply as it goes on the wire, CRLF-terminated. CR and LF in texts become spaces (no injection). */
+export function serializeReply(r: SmtpReply): string {
+  const lines = r.lines.length === 0 ? [''] : r.lines.map((l) => l.replace(/[\r\n]+/g, ' '));
+  const prefix = r.enhanced ? `${r.enhanced} ` : '';
   return lines
     .map((line, i) => {
-      const sep = i === lines.length - 1 ? ' ' : '-';
       const body = `${prefix}${line}`;
-      return body === '' ? `${reply.code}\r\n` : `${reply.code}${sep}${body}\r\n`;
+      if (body === '') return `${r.code}\r\n`;
+      return `${r.code}${i === lines.length - 1 ? ' ' : '-'}${body}\r\n`;
     })
     .join('');
-}
-
-/** The reply on one line for logs and queue error fields: "550 5.1.1 User unknown". */
-export function replyToString(reply: SmtpReply): string {
-  const prefix = reply.enhanced ? `${reply.enhanced} ` : '';
-  return `${reply.code} ${prefix}${replyLines(reply).join(' / ')}`;
-}
-
-export function isPositive(reply: SmtpReply): boolean {
-  return reply.code >= 200 && reply.code < 400;
 }
