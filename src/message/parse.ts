@@ -174,7 +174,11 @@ class MessageParser {
 
   private finish(result: EntityResult): EntityResult {
     const { part } = result;
-    part.bodyEnd = endBeforeBoundary(this.buf, result.stop, part.bodyStart);
+    // Children never reach past their parent, even when the line break before a boundary (which the
+    // boundary owns) was the blank line closing an inner header.
+    const lastChild = part.children.at(-1)?.bodyEnd ?? 0;
+    const inner = part.message?.body.bodyEnd ?? 0;
+    part.bodyEnd = endBeforeBoundary(this.buf, result.stop, Math.max(part.bodyStart, lastChild, inner));
     part.size = part.bodyEnd - part.bodyStart;
     part.lines = countsLines(part) ? countLines(this.buf, part.bodyStart, part.bodyEnd) : 0;
     return result;
