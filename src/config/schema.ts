@@ -109,7 +109,8 @@ export const schema = {
     max_recipients: int(100, 'Recipients per message (RFC 5321 §4.5.3.1.8 requires at least 100).', 100),
     max_line_length: int(
       4096,
-      'Longest command or data line, in octets incl. CRLF (RFC 5321 minimums: 512/1000).',
+      'Longest command line, in octets incl. CRLF (RFC 5321 §4.5.3.1.4: 512); AUTH lines may be 12288. ' +
+        'Data lines are bounded by max_message_size only.',
       1000,
     ),
     max_errors: int(10, 'Failed commands in one session before it is closed with 421.', 1),
@@ -128,6 +129,11 @@ export const schema = {
     max_received_headers: int(50, 'Received headers after which a message is taken to loop (554 5.4.6).', 10),
     max_auth_failures: int(3, 'Failed AUTH attempts before the session is closed.', 1),
     auth_failure_delay_ms: int(1000, 'Delay before answering a failed AUTH, doubled per failure.', 0),
+    bare_line_endings: str(
+      'reject',
+      'A bare CR or LF inside DATA (never an end of data): "reject" the message (554 5.5.2) or "normalize" it to CRLF.',
+      ['reject', 'normalize'],
+    ),
   },
   imap: {
     max_line_length: int(65536, 'Longest command line, in octets, literals excluded.', 8192),
