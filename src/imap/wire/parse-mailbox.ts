@@ -265,7 +265,7 @@ const append: Parser = (ctx) => {
       r.sp();
       r.expect(0x28, '( after UTF8');
     }
-    if (r.peek() !== 0x7b && r.peek() !== 0x7e) throw new ImapParseError('expected the message as a literal');
+    if (!r.atLiteral()) throw new ImapParseError('expected the message as a literal');
     const token = r.string('message');
     if (utf8) {
       if (!token.binary) throw new ImapParseError('UTF8 APPEND data must be a literal8 (~{n})');

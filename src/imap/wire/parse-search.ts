@@ -189,7 +189,7 @@ function modSeqKey(ctx: SearchContext): SearchKey {
   const r = ctx.r;
   r.sp();
   let entry: { name: string; kind: 'priv' | 'shared' | 'all' } | null = null;
-  if (r.peek() === 0x22 || r.peek() === 0x7b) {
+  if (r.peek() === 0x22 || r.atLiteral()) {
     const name = decodeUtf8(r.string('entry name').bytes, 'entry name');
     r.sp();
     const kind = r.keyword('entry type').toLowerCase();

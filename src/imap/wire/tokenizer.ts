@@ -168,14 +168,13 @@ export class CommandReader {
   string(what = 'string'): StringToken {
     const c = this.peek();
     if (c === DQUOTE) return { bytes: this.#quoted(what), form: 'quoted', binary: false };
-    if (c === 0x7b || c === 0x7e) return this.#literal(what);
+    if (this.#atLiteral()) return this.#literal(what);
     throw new ImapParseError(`expected ${what} (quoted or literal), found ${this.#describeNext()}`);
   }
 
   /** astring = 1*ASTRING-CHAR / string. */
   astring(what = 'astring'): StringToken {
-    const c = this.peek();
-    if (c === DQUOTE || c === 0x7b || c === 0x7e) return this.string(what);
+    if (this.peek() === DQUOTE || this.#atLiteral()) return this.string(what);
     return { bytes: Buffer.from(this.atom(what, isAstringChar), 'latin1'), form: 'atom', binary: false };
   }
 
@@ -192,14 +191,24 @@ export class CommandReader {
 
   /** list-mailbox = 1*list-char / string (LIST patterns). */
   listMailbox(what = 'mailbox pattern'): StringToken {
-    const c = this.peek();
-    if (c === DQUOTE || c === 0x7b || c === 0x7e) return this.string(what);
+    if (this.peek() === DQUOTE || this.#atLiteral()) return this.string(what);
     return { bytes: Buffer.from(this.atom(what, isListChar), 'latin1'), form: 'atom', binary: false };
   }
 
   /** The raw octets up to the next SP, `)` or end of line (sequence sets, dates): restricted by charClass. */
   token(what: string, charClass: (c: number) => boolean): string {
     return this.atom(what, charClass);
+  }
+
+  /** True when a literal `{` or literal8 `~{` starts here. */
+  atLiteral(): boolean {
+    return this.#atLiteral();
+  }
+
+  #atLiteral(): boolean {
+    const line = this.#line;
+    const c = this.peek();
+    return c === 0x7b || (c === 0x7e && line[this.#pos + 1] === 0x7b);
   }
 
   /** Describes the next input for error messages. */
