@@ -4,8 +4,10 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { decode as libmimeDecode, normalizeCharset } from 'libmime/lib/charset.js';
 
-const ASCII_NAMES =
-  /^(?:(?:us-?)?ascii|ansi_x3\.4-1968|iso646-us|us|7bit|8bit|binary|unknown(?:-8bit)?|x-unknown|default)$/i;
+const ASCII_NAMES = /^(?:(?:us-?)?ascii|ansi_x3\.4-1968|iso646-us|us)$/i;
+// Labels that say "we don't know": decoded like unlabelled text.
+const NO_CHARSET_NAMES = /^(?:7bit|8bit|binary|unknown(?:-8bit)?|x-unknown|default)$/i;
+/^(?:(?:us-?)?ascii|ansi_x3\.4-1968|iso646-us|us|7bit|8bit|binary|unknown(?:-8bit)?|x-unknown|default)$/i;
 const UTF8_NAMES = /^utf-?8$/i;
 // libmime routes these through encoding-japanese (iconv-lite has no ISO-2022-JP).
 const JAPANESE_NAMES = /^jis|^iso-?2022-?jp|^eucjp/i;
@@ -39,7 +41,7 @@ export function decodeCharset(bytes: Uint8Array, charset: string | null | undefi
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const name = (charset ?? '').trim();
   // A pure-ASCII payload reads the same in every charset we accept except the UTF-16/32 family.
-  if (name === '' || ASCII_NAMES.test(name)) return decodeUnlabelled(buf);
+  if (name === '' || ASCII_NAMES.test(name) || NO_CHARSET_NAMES.test(name)) return decodeUnlabelled(buf);
   if (UTF8_NAMES.test(name)) return buf.toString('utf8');
   if (!isKnownCharset(name)) return decodeUnlabelled(buf);
   try {

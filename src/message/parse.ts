@@ -57,6 +57,7 @@ class MessageParser {
   private readonly limits: Required<ParseLimits>;
   private readonly boundaries = new BoundaryStack();
   private readonly warnings = new Set<string>();
+  private readonly lineFeeds = new WeakMap<MimePart, number>();
   private partCount = 0;
 
   constructor(buf: Buffer, limits: Required<ParseLimits>) {
@@ -180,8 +181,23 @@ class MessageParser {
     const inner = part.message?.body.bodyEnd ?? 0;
     part.bodyEnd = endBeforeBoundary(this.buf, result.stop, Math.max(part.bodyStart, lastChild, inner));
     part.size = part.bodyEnd - part.bodyStart;
-    part.lines = countsLines(part) ? countLines(this.buf, part.bodyStart, part.bodyEnd) : 0;
+    const lineFeeds = this.countBodyLineFeeds(part);
+    this.lineFeeds.set(part, lineFeeds);
+    part.lines = countsLines(part) ? lineFeeds : 0;
     return result;
+  }
+
+  /** Line feeds in the body, reusing the counts of children so every byte is scanned once however deep. */
+  private countBodyLineFeeds(part: MimePart): number {
+    const { buf } = this;
+    const inner = part.message ? [part.message.body] : part.children;
+    let total = 0;
+    let position = part.bodyStart;
+    for (const child of inner) {
+      total += countLines(buf, position, child.bodyStart) + (this.lineFeeds.get(child) ?? 0);
+      position = child.bodyEnd;
+    }
+    return total + countLines(buf, position, part.bodyEnd);
   }
 
   private warn(message: string): void {
@@ -211,6 +227,7 @@ function countsLines(part: MimePart): boolean {
 /** IMAP body lines: the number of line feeds in the body. */
 function countLines(buf: Buffer, start: number, end: number): number {
   let lines = 0;
+  if (start >= end) return 0;
   let pos = buf.indexOf(LF, start);
   while (pos >= 0 && pos < end) {
     lines++;

@@ -31,10 +31,14 @@ export function mimeType(part: MimePart): string {
 export function assertInvariants(parsed: ParsedMessage, buf: Buffer): number {
   assert.equal(parsed.size, buf.length);
   assert.equal(parsed.body.headerStart, 0);
-  return checkPart(parsed.body, 0, buf.length, buf);
+  // lineFeedsBefore[i] = number of LF bytes in buf[0, i), so any range is counted in O(1).
+  const lineFeedsBefore = new Uint32Array(buf.length + 1);
+  for (let i = 0; i < buf.length; i++)
+    lineFeedsBefore[i + 1] = (lineFeedsBefore[i] ?? 0) + (buf[i] === 0x0a ? 1 : 0);
+  return checkPart(parsed.body, 0, buf.length, lineFeedsBefore);
 }
 
-function checkPart(part: MimePart, low: number, high: number, buf: Buffer): number {
+function checkPart(part: MimePart, low: number, high: number, lineFeedsBefore: Uint32Array): number {
   const where = `${mimeType(part)} [${part.headerStart},${part.bodyStart},${part.bodyEnd}] in [${low},${high}]`;
   assert.ok(Number.isInteger(part.headerStart) && Number.isInteger(part.bodyEnd), where);
   assert.ok(low <= part.headerStart, `headerStart below parent: ${where}`);
@@ -46,7 +50,7 @@ function checkPart(part: MimePart, low: number, high: number, buf: Buffer): numb
   assert.equal(part.subtype, part.subtype.toLowerCase(), where);
   assert.equal(part.encoding, part.encoding.toUpperCase(), where);
   if (part.type === 'text' || part.message) {
-    const lfCount = buf.subarray(part.bodyStart, part.bodyEnd).filter((b) => b === 0x0a).length;
+    const lfCount = (lineFeedsBefore[part.bodyEnd] ?? 0) - (lineFeedsBefore[part.bodyStart] ?? 0);
     assert.equal(part.lines, lfCount, `lines: ${where}`);
   }
   let count = 1;
@@ -55,7 +59,7 @@ function checkPart(part: MimePart, low: number, high: number, buf: Buffer): numb
     let previousEnd = part.bodyStart;
     for (const child of part.children) {
       assert.ok(child.headerStart >= previousEnd, `children overlap or out of order: ${where}`);
-      count += checkPart(child, part.bodyStart, part.bodyEnd, buf);
+      count += checkPart(child, part.bodyStart, part.bodyEnd, lineFeedsBefore);
       previousEnd = child.bodyEnd;
     }
   } else {
@@ -65,7 +69,7 @@ function checkPart(part: MimePart, low: number, high: number, buf: Buffer): numb
   assert.equal(part.message !== null, isMessage, `message presence: ${where}`);
   if (part.message) {
     assert.equal(part.message.body.headerStart, part.bodyStart, `encapsulated message start: ${where}`);
-    count += checkPart(part.message.body, part.bodyStart, part.bodyEnd, buf);
+    count += checkPart(part.message.body, part.bodyStart, part.bodyEnd, lineFeedsBefore);
   }
   return count;
 }
