@@ -100,7 +100,12 @@ class MessageParser {
       message: null,
     };
     const result: EntityResult = { part, field, fields: header.fields, stop: header.boundaryHit };
-    if (header.boundaryHit) return this.finish(result);
+    if (header.boundaryHit) {
+      // Cut short by a boundary: no body, so nothing to descend into.
+      if (part.type === 'multipart') toLeaf(part, 'text');
+      else if (isMessageType(part)) toLeaf(part, 'opaque');
+      return this.finish(result);
+    }
 
     const canDescend = this.canDescend(depth, header.truncated);
     if (part.type === 'multipart') {
@@ -118,7 +123,7 @@ class MessageParser {
         }
         return this.finish(result);
       }
-    } else if (part.type === 'message' && (part.subtype === 'rfc822' || part.subtype === 'global')) {
+    } else if (isMessageType(part)) {
       if (!DESCENDABLE_MESSAGE_ENCODINGS.has(part.encoding)) {
         this.warn(`message/${part.subtype} with ${part.encoding} encoding: not descended`);
         toLeaf(part, 'opaque');
@@ -218,6 +223,10 @@ function toLeaf(part: MimePart, as: 'text' | 'opaque'): void {
     part.type = 'application';
     part.subtype = 'octet-stream';
   }
+}
+
+function isMessageType(part: MimePart): boolean {
+  return part.type === 'message' && (part.subtype === 'rfc822' || part.subtype === 'global');
 }
 
 function countsLines(part: MimePart): boolean {
