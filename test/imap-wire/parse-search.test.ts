@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ImapParseError, type Command, type SearchKey } from '../../src/imap/wire/index.ts';
 import { parse } from './helpers.ts';
 
-function search(wire: string): Extract<Command, { name: 'SEARCH' }> {
+function search(wire: string | Buffer): Extract<Command, { name: 'SEARCH' }> {
   const { command } = parse(wire);
   assert.equal(command.name, 'SEARCH');
   return command as Extract<Command, { name: 'SEARCH' }>;

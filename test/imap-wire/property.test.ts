@@ -17,8 +17,8 @@ import {
   resolveUids,
   stringifySequenceSet,
   type SequenceSet,
-  type Uid,
 } from '../../src/imap/wire/index.ts';
+import type { Uid } from '../../src/storage/ports.ts';
 import { partsOf } from './helpers.ts';
 
 const RUNS = { numRuns: 2000 };

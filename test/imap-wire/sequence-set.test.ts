@@ -9,8 +9,8 @@ import {
   resolveUids,
   stringifySequenceSet,
   toRanges,
-  type Uid,
 } from '../../src/imap/wire/index.ts';
+import type { Uid } from '../../src/storage/ports.ts';
 
 const uids = (...n: number[]) => n as Uid[];
 
