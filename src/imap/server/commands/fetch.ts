@@ -1,0 +1,105 @@
+// FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9) with CONDSTORE CHANGEDSINCE/MODSEQ and QRESYNC VANISHED
+// (RFC 7162 §3.1.4, §3.2.6). Rendering is in fetch/render.ts; this loads data in batches and sets \Seen.
+
+import type { BlobId, StoredBlob, Uid } from '../../../storage/ports.ts';
+import type { FetchAttribute } from '../../wire/command-types.ts';
+import { formatSequenceSet, rangesContain, toRanges } from '../../wire/sequence-set.ts';
+import type { CommandOf } from '../command-table.ts';
+import { needsParsed, renderFetch, setsSeen } from '../fetch/render.ts';
+import { UnknownTransferEncoding } from '../fetch/sections.ts';
+import { bad, no, ok, type Completion } from '../reply.ts';
+import type { ImapSession } from '../session.ts';
+import { loadRecords } from './records.ts';
+import { selectedOf } from './selected.ts';
+import { targetUids } from './targets.ts';
+
+const BATCH = 200;
+const OUTPUT_CHUNK = 64 * 1024;
+
+export async function fetch(s: ImapSession, c: CommandOf<'FETCH'>): Promise<Completion> {
+  const selected = selectedOf(s);
+  if (c.changedSince !== null || c.attributes.some((a) => a.kind === 'MODSEQ')) s.enabled.add('CONDSTORE');
+  if (c.vanished && !s.qresync) throw bad('VANISHED needs ENABLE QRESYNC');
+  const uids = targetUids(s, selected, c.set, c.uid);
+  const attributes: FetchAttribute[] = [...c.attributes];
+  // RFC 9051 §6.4.9: UID FETCH responses always carry the UID.
+  if (c.uid && !attributes.some((a) => a.kind === 'UID')) attributes.unshift({ kind: 'UID' });
+
+  if (c.vanished && c.changedSince !== null && c.set.kind === 'ranges') {
+    const changes = await s.ctx.mail.changesSince(selected.mailbox.id, c.changedSince);
+    const ranges = toRanges(c.set, Math.max(selected.mailbox.uidNext, (selected.maxUid ?? 0) + 1));
+    const vanished = changes.vanished.filter((uid) => rangesContain(ranges, uid));
+    if (vanished.length > 0) s.untagged(`VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
+  }
+
+  let records = await loadRecords(s, selected.mailbox.id, uids, selected.exists);
+  if (c.changedSince !== null) records = records.filter((r) => r.modSeq > c.changedSince!);
+
+  // RFC 9051 §6.4.5: fetching a body section without .PEEK sets \Seen; the changed FLAGS are returned too.
+  const flagsChanged = new Set<Uid>();
+  if (!selected.readOnly && attributes.some(setsSeen)) {
+    const unseen = records.filter((r) => !r.flags.includes('\\Seen')).map((r) => r.uid);
+    if (unseen.length > 0) {
+      const result = await s.ctx.mail.updateFlags(selected.mailbox.id, unseen, {
+        op: 'add',
+        flags: ['\\Seen'],
+      });
+      selected.noteReported(result.updated);
+      const updated = new Map(result.updated.map((r) => [r.uid, r]));
+      records = records.map((r) => updated.get(r.uid) ?? r);
+      for (const uid of updated.keys()) flagsChanged.add(uid);
+    }
+  }
+  const withFlags = attributes.some((a) => a.kind === 'FLAGS')
+    ? attributes
+    : [...attributes, { kind: 'FLAGS' as const }];
+  const wantParsed = attributes.some(needsParsed);
+  let out: Buffer[] = [];
+  let outSize = 0;
+  try {
+    for (let start = 0; start < records.length; start += BATCH) {
+      const batch = records.slice(start, start + BATCH);
+      const blobs = wantParsed
+        ? await s.ctx.mail.getBlobs(batch.map((r) => r.blobId))
+        : new Map<BlobId, StoredBlob>();
+      for (const record of batch) {
+        const seq = selected.seqOf(record.uid);
+        if (seq === null) continue;
+        const chunks = await renderFetch(
+          flagsChanged.has(record.uid) ? withFlags : attributes,
+          {
+            seq,
+            record,
+            parsed: async () =>
+              (blobs.get(record.blobId) ?? (await s.ctx.mail.getBlob(record.blobId))).parsed,
+            bytes: memo(() => s.ctx.mail.getBlobBytes(record.blobId)),
+          },
+          { utf8: s.utf8 },
+        );
+        for (const chunk of chunks) {
+          out.push(chunk);
+          outSize += chunk.length;
+        }
+        if (outSize >= OUTPUT_CHUNK) {
+          s.write(...out);
+          out = [];
+          outSize = 0;
+          await s.flow();
+        }
+      }
+    }
+  } catch (error) {
+    if (error instanceof UnknownTransferEncoding) {
+      s.write(...out);
+      throw no(`Unknown Content-Transfer-Encoding ${error.message}`, 'UNKNOWN-CTE');
+    }
+    throw error;
+  }
+  s.write(...out);
+  return ok(`${c.uid ? 'UID FETCH' : 'FETCH'} completed`);
+}
+
+function memo<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | null = null;
+  return () => (value ??= load());
+}

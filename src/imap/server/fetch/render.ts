@@ -1,0 +1,110 @@
+// FETCH response rendering (RFC 9051 §6.4.5, §7.5.2): a pure function of the requested items, the message
+// record and lazily loaded message data (the parsed index, the stored octets). Nothing here writes or changes
+// state; the FETCH handler sets \Seen and adds FLAGS before calling it.
+
+import type { ParsedMessage } from '../../../message/types.ts';
+import type { MessageRecord } from '../../../storage/ports.ts';
+import type { FetchAttribute, FetchPartial } from '../../wire/command-types.ts';
+import { formatDateTime } from '../../wire/date-time.ts';
+import { atom, binaryLiteral, literal, type ImapValue } from '../../wire/encode.ts';
+import { bodyStructureValue, envelopeValue } from '../../wire/encode-body-structure.ts';
+import { fetchItemName, fetchResponse } from '../../wire/untagged.ts';
+import { binaryBytes, sectionBytes } from './sections.ts';
+
+export interface FetchMessage {
+  seq: number;
+  record: MessageRecord;
+  parsed(): Promise<ParsedMessage>;
+  bytes(): Promise<Buffer>;
+}
+
+export interface RenderOptions {
+  /** The client accepts UTF-8 (IMAP4rev2 / UTF8=ACCEPT). */
+  utf8: boolean;
+}
+
+/** Does the item need the parsed index or the message octets? (lets the handler batch-load) */
+export function needsParsed(attr: FetchAttribute): boolean {
+  return (
+    attr.kind === 'ENVELOPE' || attr.kind === 'BODYSTRUCTURE' || attr.kind === 'BODY' || needsBytes(attr)
+  );
+}
+export function needsBytes(attr: FetchAttribute): boolean {
+  return (
+    attr.kind === 'BODY[]' ||
+    attr.kind === 'BINARY[]' ||
+    attr.kind === 'BINARY.SIZE' ||
+    attr.kind === 'RFC822' ||
+    attr.kind === 'RFC822.HEADER' ||
+    attr.kind === 'RFC822.TEXT'
+  );
+}
+
+/** Items that set \Seen when fetched (RFC 9051 §6.4.5: BODY[...] without .PEEK, BINARY[...], RFC822, RFC822.TEXT). */
+export function setsSeen(attr: FetchAttribute): boolean {
+  return (
+    ((attr.kind === 'BODY[]' || attr.kind === 'BINARY[]') && !attr.peek) ||
+    attr.kind === 'RFC822' ||
+    attr.kind === 'RFC822.TEXT'
+  );
+}
+
+export async function renderFetch(
+  attributes: readonly FetchAttribute[],
+  m: FetchMessage,
+  options: RenderOptions,
+): Promise<Buffer[]> {
+  const items: Array<[string, ImapValue]> = [];
+  for (const attr of attributes) items.push([fetchItemName(attr), await itemValue(attr, m, options)]);
+  return fetchResponse(m.seq, items, { utf8: options.utf8 });
+}
+
+async function itemValue(attr: FetchAttribute, m: FetchMessage, options: RenderOptions): Promise<ImapValue> {
+  const encode = { utf8: options.utf8 };
+  switch (attr.kind) {
+    case 'FLAGS':
+      return m.record.flags.map(atom);
+    case 'INTERNALDATE':
+      return formatDateTime(m.record.internalDate);
+    case 'RFC822.SIZE':
+      return m.record.size;
+    case 'UID':
+      return m.record.uid;
+    case 'MODSEQ':
+      return [m.record.modSeq];
+    case 'ENVELOPE':
+      return envelopeValue((await m.parsed()).envelope, encode);
+    case 'BODYSTRUCTURE':
+      return bodyStructureValue((await m.parsed()).body, true, encode);
+    case 'BODY':
+      return bodyStructureValue((await m.parsed()).body, false, encode);
+    case 'RFC822':
+      return literal(await m.bytes());
+    case 'RFC822.HEADER': {
+      const root = (await m.parsed()).body;
+      return literal((await m.bytes()).subarray(root.headerStart, root.bodyStart));
+    }
+    case 'RFC822.TEXT': {
+      const root = (await m.parsed()).body;
+      return literal((await m.bytes()).subarray(root.bodyStart, root.bodyEnd));
+    }
+    case 'BODY[]': {
+      const bytes = sectionBytes(await m.bytes(), (await m.parsed()).body, attr.section);
+      return bytes === null ? null : literal(partial(bytes, attr.partial));
+    }
+    case 'BINARY[]': {
+      const bytes = binaryBytes(await m.bytes(), (await m.parsed()).body, attr.part);
+      return bytes === null ? null : binaryLiteral(partial(bytes, attr.partial));
+    }
+    case 'BINARY.SIZE': {
+      const bytes = binaryBytes(await m.bytes(), (await m.parsed()).body, attr.part);
+      return bytes === null ? null : bytes.length;
+    }
+  }
+}
+
+/** `<offset.length>`: an offset past the end gives the empty string (RFC 9051 §6.4.5). */
+function partial(bytes: Buffer, p: FetchPartial | null): Buffer {
+  if (!p) return bytes;
+  return bytes.subarray(Math.min(p.offset, bytes.length), Math.min(p.offset + p.length, bytes.length));
+}
