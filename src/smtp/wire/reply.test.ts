@@ -14,7 +14,8 @@ test('serializes single and multi-line replies with enhanced codes on every line
     serializeReply(replies.help),
     '214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH\r\n214 2.0.0 See RFC 5321\r\n',
   );
-  assert.equal(serializeReply(reply(334, null, '')), '334\r\n');
+  // RFC 4954 §4: continue-req = "334" SP [base64] CRLF
+  assert.equal(serializeReply(reply(334, null, '')), '334 \r\n');
 });
 
 test('texts cannot inject reply lines', () => {

@@ -18,7 +18,6 @@ export function serializeReply(r: SmtpReply): string {
   return lines
     .map((line, i) => {
       const body = `${prefix}${line}`;
-      if (body === '') return `${r.code}\r\n`;
       return `${r.code}${i === lines.length - 1 ? ' ' : '-'}${body}\r\n`;
     })
     .join('');
