@@ -31,6 +31,7 @@ export function mimeType(part: MimePart): string {
 export function assertInvariants(parsed: ParsedMessage, buf: Buffer): number {
   assert.equal(parsed.size, buf.length);
   assert.equal(parsed.body.headerStart, 0);
+  assert.equal(parsed.body.bodyEnd, buf.length, 'BODY[TEXT] runs to the end of the message');
   // lineFeedsBefore[i] = number of LF bytes in buf[0, i), so any range is counted in O(1).
   const lineFeedsBefore = new Uint32Array(buf.length + 1);
   for (let i = 0; i < buf.length; i++)
