@@ -20,16 +20,44 @@ const ZONE_NAMES: Record<string, number> = {
   pst: -8 * 60,
   pdt: -7 * 60,
 };
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-/** Parses a Date header value; null when it is not a usable date. Never throws. */
+export interface DateFields {
+  /** The instant, in epoch milliseconds. */
+  epochMs: number;
+  /** The calendar date as written in the header, in the sender's zone (RFC 9051 §6.4.4 SENTBEFORE/SENTON/
+   *  SENTSINCE compare this, "disregarding time and timezone"). Month is 1-12. */
+  year: number;
+  month: number;
+  day: number;
+  /** The zone offset as written, in minutes east of UTC. */
+  offsetMinutes: number;
+}
+
+/** Parses a Date header value to epoch ms; null when it is not a usable date. Never throws. */
 export function parseDate(value: string | null | undefined): number | null {
+  return parseDateFields(value)?.epochMs ?? null;
+}
+
+/** Parses a Date header value keeping the written calendar date and zone; null when unusable. Never throws. */
+export function parseDateFields(value: string | null | undefined): DateFields | null {
   if (typeof value !== 'string') return null;
   const text = stripComments(value).trim();
   if (text === '') return null;
-  if (ISO_WITH_ZONE.test(text)) {
+  const iso = ISO_WITH_ZONE.exec(text);
+  if (iso) {
     const ms = Date.parse(text.replace(' ', 'T'));
-    return Number.isFinite(ms) ? ms : null;
+    if (!Number.isFinite(ms)) return null;
+    const zone = iso[1] ?? 'Z';
+    const offset = zone.toUpperCase() === 'Z' ? 0 : (zoneOffsetMinutes(zone) ?? 0);
+    const local = new Date(ms + offset * 60_000);
+    return {
+      epochMs: ms,
+      year: local.getUTCFullYear(),
+      month: local.getUTCMonth() + 1,
+      day: local.getUTCDate(),
+      offsetMinutes: offset,
+    };
   }
   const words = text
     .replace(/,/g, ' ')
@@ -68,7 +96,8 @@ export function parseDate(value: string | null | undefined): number | null {
   const y = fullYear(year);
   const d = Number(day);
   if (d < 1 || d > daysInMonth(y, month)) return null;
-  return Date.UTC(y, month, d, hour, minute, second) - offset * 60_000;
+  const epochMs = Date.UTC(y, month, d, hour, minute, second) - offset * 60_000;
+  return { epochMs, year: y, month: month + 1, day: d, offsetMinutes: offset };
 }
 
 function monthIndex(word: string | undefined): number {

@@ -22,7 +22,7 @@ export {
   type ContentType,
   type HeaderValueWithParams,
 } from './params.ts';
-export { parseDate } from './date.ts';
+export { parseDate, parseDateFields, type DateFields } from './date.ts';
 export { decodeEncodedWords } from './encoded-words.ts';
 export { decodeCharset, decodeUnlabelled, isKnownCharset } from './charset.ts';
 export {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDate } from '../../src/message/date.ts';
+import { parseDate, parseDateFields } from '../../src/message/date.ts';
 
 describe('parseDate', () => {
   const utc = Date.UTC;
@@ -56,5 +56,25 @@ describe('parseDate', () => {
   test('null and non-strings', () => {
     assert.equal(parseDate(null), null);
     assert.equal(parseDate(undefined), null);
+  });
+});
+
+describe('parseDateFields', () => {
+  test('keeps the calendar date as written in the sender zone (for SENTON and friends)', () => {
+    assert.deepEqual(parseDateFields('Mon, 30 Jun 2025 23:30:00 -0500'), {
+      epochMs: Date.UTC(2025, 6, 1, 4, 30, 0),
+      year: 2025,
+      month: 6,
+      day: 30,
+      offsetMinutes: -300,
+    });
+    assert.deepEqual(parseDateFields('2025-07-01T01:00:00+02:00'), {
+      epochMs: Date.UTC(2025, 5, 30, 23, 0, 0),
+      year: 2025,
+      month: 7,
+      day: 1,
+      offsetMinutes: 120,
+    });
+    assert.equal(parseDateFields('garbage'), null);
   });
 });
