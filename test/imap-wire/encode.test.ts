@@ -13,6 +13,7 @@ import {
   fetchItemName,
   fetchResponse,
   flagsResponse,
+  flagsValue,
   formatSequenceSet,
   idResponse,
   ImapParseError,
@@ -216,7 +217,7 @@ describe('untagged responses', () => {
     const body = Buffer.from('Subject: x\r\n\r\nhi');
     const chunks = fetchResponse(12, [
       ['UID', 5],
-      ['FLAGS', [atom('\\Seen')]],
+      ['FLAGS', flagsValue(['\\Seen', '$Junk'])],
       ['BODY[]', body],
     ]);
     assert.ok(chunks.includes(body), 'the body buffer is not copied');

@@ -6,6 +6,7 @@ import {
   encodeMutf7,
   formatDate,
   formatDateTime,
+  imapDateOf,
   ImapParseError,
   parseDate,
   parseDateTime,
@@ -101,6 +102,11 @@ describe('dates', () => {
     assert.equal(formatDateTime(d, -420), '17-Jul-1996 02:44:25 -0700');
     assert.equal(formatDateTime(d, 330), '17-Jul-1996 15:14:25 +0530');
     assert.equal(formatDateTime(new Date('2024-03-05T00:00:00Z')), '05-Mar-2024 00:00:00 +0000');
+  });
+  test('imapDateOf takes the zone into account', () => {
+    const d = new Date('2024-03-05T23:30:00Z');
+    assert.deepEqual(imapDateOf(d), { year: 2024, month: 3, day: 5 });
+    assert.deepEqual(imapDateOf(d, 60), { year: 2024, month: 3, day: 6 });
   });
   test('formatDateTime and parseDateTime round-trip', () => {
     for (const iso of ['2000-02-29T23:59:59Z', '1970-01-01T00:00:00Z', '2038-01-19T03:14:07Z']) {

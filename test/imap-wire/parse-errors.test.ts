@@ -179,3 +179,10 @@ describe('parseSaslResponse', () => {
     assert.deepEqual(parseSaslResponse(Buffer.from('')), { cancel: false, data: Buffer.alloc(0) }));
   test('invalid base64', () => assert.throws(() => parseSaslResponse(Buffer.from('a b')), ImapParseError));
 });
+
+describe('literal8 outside APPEND', () => {
+  test('refused in LOGIN', () =>
+    rejects('a LOGIN ~{3}\r\na\0b x', /literal8 \(~\{n\}\) is not allowed here/));
+  test('refused in SEARCH strings', () => rejects('a SEARCH TEXT ~{1}\r\nx', /not allowed here/));
+  test('refused as a mailbox name', () => rejects('a SELECT ~{1}\r\nx', /not allowed here/));
+});

@@ -96,3 +96,9 @@ export function formatDate(date: ImapDate): string {
 export function dayNumber(date: ImapDate): number {
   return Math.floor(utc(date.year, date.month, date.day) / 86_400_000);
 }
+
+/** The calendar date of an instant in a zone (minutes east of UTC), for SEARCH BEFORE/ON/SINCE. */
+export function imapDateOf(date: Date, offsetMinutes = 0): ImapDate {
+  const local = new Date(date.getTime() + offsetMinutes * 60_000);
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
+}

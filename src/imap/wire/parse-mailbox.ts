@@ -266,7 +266,7 @@ const append: Parser = (ctx) => {
       r.expect(0x28, '( after UTF8');
     }
     if (!r.atLiteral()) throw new ImapParseError('expected the message as a literal');
-    const token = r.string('message');
+    const token = r.string('message', true);
     if (utf8) {
       if (!token.binary) throw new ImapParseError('UTF8 APPEND data must be a literal8 (~{n})');
       r.expect(0x29, ') to close UTF8 data');

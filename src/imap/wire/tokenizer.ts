@@ -164,11 +164,18 @@ export class CommandReader {
     return value;
   }
 
-  /** string = quoted / literal (RFC 9051 §9). */
-  string(what = 'string'): StringToken {
+  /**
+   * string = quoted / literal (RFC 9051 §9). A literal8 `~{n}` is accepted only with allowBinary (APPEND data,
+   * RFC 3516 §4.4): elsewhere it would smuggle NUL into names, passwords and search strings.
+   */
+  string(what = 'string', allowBinary = false): StringToken {
     const c = this.peek();
     if (c === DQUOTE) return { bytes: this.#quoted(what), form: 'quoted', binary: false };
-    if (this.#atLiteral()) return this.#literal(what);
+    if (this.#atLiteral()) {
+      if (c === 0x7e && !allowBinary)
+        throw new ImapParseError(`${what}: literal8 (~{n}) is not allowed here`);
+      return this.#literal(what);
+    }
     throw new ImapParseError(`expected ${what} (quoted or literal), found ${this.#describeNext()}`);
   }
 

@@ -28,6 +28,11 @@ export function mailboxName(name: string, utf8: boolean): ImapValue {
   return astring(utf8 ? name : encodeMutf7(name));
 }
 
+/** A flag list value for FETCH FLAGS: flags are atoms (keywords were validated as atoms when stored). */
+export function flagsValue(flags: readonly string[]): ImapValue {
+  return flags.map(atom);
+}
+
 /** `* CAPABILITY IMAP4rev2 …` */
 export const capabilityResponse = (caps: readonly string[]) =>
   line((w) => w.raw(['CAPABILITY', ...caps].join(' ')));
