@@ -108,7 +108,7 @@ export async function startHarness(
       return mailbox;
     },
     async close() {
-      for (const c of open) c.stream.destroy();
+      for (const c of open) c.stream.end();
       await Promise.allSettled(open.map((c) => c.done));
       await t.close();
     },
