@@ -1,11 +1,10 @@
 // Opens the storage backend the configuration names.
 
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { StorageError, type Store } from './ports.ts';
-import { SqliteStore } from './sqlite/store.ts';
+import { createDirectory, SqliteStore } from './sqlite/store.ts';
 
 export async function openStore(config: Config, log?: Logger): Promise<Store> {
   const backend = config.storage.backend;
@@ -13,7 +12,7 @@ export async function openStore(config: Config, log?: Logger): Promise<Store> {
     case 'sqlite': {
       if (config.storage.path === ':memory:') return SqliteStore.open({ path: ':memory:', log });
       const dataDir = resolve(config.data_dir);
-      mkdirSync(dataDir, { recursive: true });
+      createDirectory(dataDir);
       return SqliteStore.open({ path: resolve(dataDir, config.storage.path), log });
     }
     case 'postgres':

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../../log/logger.ts';
 import { InProcessChangeFeed } from '../memory-change-feed.ts';
-import type { Store } from '../ports.ts';
+import { StorageUnavailable, type Store } from '../ports.ts';
 import { SqliteAccountStore } from './accounts.ts';
 import { collectBlobs, type SqliteContext } from './context.ts';
 import { SqliteDatabase } from './database.ts';
@@ -26,6 +26,16 @@ export interface SqliteStoreOptions {
 
 const DEFAULT_BLOB_GRACE_MS = 15 * 60 * 1000;
 
+export function createDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new StorageUnavailable(`cannot create directory ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
 export class SqliteStore implements Store {
   readonly accounts: SqliteAccountStore;
   readonly mail: SqliteMailStore;
@@ -44,7 +54,7 @@ export class SqliteStore implements Store {
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') createDirectory(dirname(options.path));
     const db = new SqliteDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs });
     try {
       const version = migrate(db);
