@@ -72,7 +72,7 @@ test('imapflow drives a whole session, IDLE included', async () => {
 
       const part = await client.download('1', '2', { uid: true });
       const chunks: Buffer[] = [];
-      for await (const chunk of part.content) chunks.push(chunk as Buffer);
+      for await (const chunk of part.content!) chunks.push(chunk as Buffer);
       assert.deepEqual(Buffer.concat(chunks), Buffer.from([0, 1, 2, 3]));
 
       assert.ok(await client.messageFlagsAdd('1', ['\\Flagged', '$Important'], { uid: true }));
@@ -104,6 +104,7 @@ test('imapflow drives a whole session, IDLE included', async () => {
       unseen: true,
       highestModseq: true,
     });
+    assert.ok(status);
     assert.equal(status.messages, 1);
     assert.equal(status.uidNext, 2);
     assert.equal(status.unseen, 1);
