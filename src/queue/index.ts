@@ -1,0 +1,103 @@
+// The outgoing queue: mail for other domains waits here, first come first served, until the delivery worker
+// (outbound-queue.ts) hands it to the recipient domain's server over SMTP (src/smtp/client).
+//
+//   startQueue(ctx, deps) → Service & { wake(), whenIdle() }
+//
+// Everything outbound is injected (DESIGN.md §3.6): the DNS resolver (default: node:dns with [dns] servers and
+// timeout_ms), the SMTP connect function (default: connectSmtp), where DSNs go (default: back into this
+// queue; app.ts passes deliveryBounceSink so bounces to local senders land in their INBOX), and the clock
+// (ctx.clock) for every retry time.
+//
+// Invariants (details in outbound-queue.ts and finalize.ts):
+// - FCFS: due entries are claimed oldest first; an entry leaves the queue only when every recipient is final.
+// - The attempt count is saved before each attempt; a killed worker's leases expire and delivery resumes
+//   with the recipients still pending; an entry whose attempts keep ending without a result is held.
+// - 2xx → delivered; 4xx, connection, TLS or DNS trouble → retried with backoff until lifetime_s;
+//   5xx → failed with one DSN per failed recipient (never to <>).
+
+import type { AppContext, Service } from '../app/context.ts';
+import { createNodeResolver } from '../dns/node-resolver.ts';
+import type { Resolver } from '../dns/resolver.ts';
+import { connectSmtp, type SmtpConnectFn } from '../smtp/client/connect.ts';
+import type { ClientTimeouts } from '../smtp/client/smtp-client.ts';
+import { queueBounceSink, type BounceSink } from './bounce-sink.ts';
+import { defaultOwner, OutboundQueue } from './outbound-queue.ts';
+
+export { OutboundQueue } from './outbound-queue.ts';
+export {
+  deliveryBounceSink,
+  queueBounceSink,
+  type AddressRouter,
+  type Bounce,
+  type BounceSink,
+} from './bounce-sink.ts';
+
+export interface QueueDeps {
+  resolver?: Resolver;
+  connect?: SmtpConnectFn;
+  /** Where DSNs go; default: enqueued in this queue with sender <>. */
+  bounce?: BounceSink;
+  /** Override the timeouts derived from config.queue (tests use milliseconds). */
+  timeouts?: Partial<ClientTimeouts>;
+  /** Look for due entries this often; default 10 s. */
+  pollIntervalMs?: number;
+  /** Entries in progress at once; default 10 × queue.concurrency. */
+  maxInFlight?: number;
+  /** Jobs waiting per destination before new ones are deferred; default 10 × queue.per_destination. */
+  waitingPerDestination?: number;
+  /** Lease owner name; default host:pid:random. */
+  owner?: string;
+  /** Use BDAT when the server offers CHUNKING (default true). */
+  chunking?: boolean;
+  /** Random source for MX tie-breaking (tests make it deterministic). */
+  random?: () => number;
+  stopGraceMs?: number;
+  /** Do not look for due entries at start (tests call wake()). */
+  lazyStart?: boolean;
+}
+
+export interface QueueService extends Service {
+  /** Look for due entries now: call after enqueue (the SMTP server's onQueued hook) or an operator retry. */
+  wake(): void;
+  /** Resolves when no delivery is in progress and nothing is due (tests). */
+  whenIdle(): Promise<void>;
+}
+
+export function startQueue(ctx: AppContext, deps: QueueDeps = {}): QueueService {
+  const q = ctx.config.queue;
+  const timeouts: ClientTimeouts = {
+    connectMs: q.connect_timeout_s * 1000,
+    greetingMs: q.command_timeout_s * 1000,
+    commandMs: q.command_timeout_s * 1000,
+    // RFC 5321 §4.5.3.2.4/5: 2 minutes for the 354, 3 minutes per data block, capped by command_timeout_s.
+    dataStartMs: Math.min(120, q.command_timeout_s) * 1000,
+    dataBlockMs: Math.min(180, q.command_timeout_s) * 1000,
+    dataEndMs: q.data_timeout_s * 1000,
+    ...deps.timeouts,
+  };
+  let worker: OutboundQueue | null = null;
+  const bounce = deps.bounce ?? queueBounceSink(ctx.store, ctx.clock, () => worker?.wake());
+  worker = new OutboundQueue(ctx, {
+    resolver:
+      deps.resolver ??
+      createNodeResolver({ servers: ctx.config.dns.servers, timeoutMs: ctx.config.dns.timeout_ms }),
+    connect: deps.connect ?? connectSmtp,
+    bounce,
+    timeouts,
+    pollIntervalMs: deps.pollIntervalMs ?? 10_000,
+    maxInFlight: deps.maxInFlight ?? q.concurrency * 10,
+    waitingPerDestination: deps.waitingPerDestination ?? q.per_destination * 10,
+    owner: deps.owner ?? defaultOwner(),
+    chunking: deps.chunking ?? true,
+    random: deps.random ?? Math.random,
+    stopGraceMs: deps.stopGraceMs ?? 10_000,
+  });
+  const w = worker;
+  if (!deps.lazyStart) w.wake();
+  return {
+    name: 'queue',
+    wake: () => w.wake(),
+    whenIdle: () => w.whenIdle(),
+    stop: () => w.stop(),
+  };
+}

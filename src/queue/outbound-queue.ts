@@ -1,0 +1,421 @@
+// OutboundQueue: the delivery worker. Claims due entries in arrival order (store.queue.claimDue, FCFS),
+// splits each into jobs per destination, and runs SMTP sessions under a global and a per-destination limit;
+// one session carries several jobs for its destination (RSET between). When every job of an entry is done,
+// finalize.ts records the results, sends DSNs and schedules the retry.
+//
+// Invariants:
+// - claimDue saved the attempt count before the attempt starts (DESIGN.md §4.4) and leased the entry; a
+//   killed process leaves the lease to expire, and the next claim resumes from the recorded per-recipient
+//   states (only pending recipients are tried again).
+// - Each attempt that ends records a result for every pending recipient, so "claims without a result"
+//   (entry.attempts - 1 - recipient attempts) counts crashes; at max_crashes the entry is held.
+// - No head-of-line blocking: a destination gets at most per_destination sessions and at most
+//   waitingPerDestination waiting jobs; a dead destination fails all its waiting jobs with one connection error.
+
+import { randomBytes } from 'node:crypto';
+import { hostname as osHostname } from 'node:os';
+import type { AppContext } from '../app/context.ts';
+import type { Resolver } from '../dns/resolver.ts';
+import type { Logger } from '../log/logger.ts';
+import type { SmtpConnectFn } from '../smtp/client/connect.ts';
+import type { ClientTimeouts, SmtpClient } from '../smtp/client/smtp-client.ts';
+import { NotFound, type QueueEntry, type QueueRecipient } from '../storage/ports.ts';
+import type { BounceSink } from './bounce-sink.ts';
+import { finalizeAttempt } from './finalize.ts';
+import { destinationKey, domainOf, NextHopError, resolveNextHop, type NextHop } from './next-hop.ts';
+import { outcomeFromError, type DeliveryOutcome } from './outcome.ts';
+import { connectToNextHop, deliverJob, type Job } from './remote-delivery.ts';
+
+export interface OutboundQueueOptions {
+  resolver: Resolver;
+  connect: SmtpConnectFn;
+  bounce: BounceSink;
+  timeouts: ClientTimeouts;
+  /** Re-check the store for due entries this often (other processes, retries coming due). */
+  pollIntervalMs: number;
+  /** Entries in progress at once (claimed, not yet finished). */
+  maxInFlight: number;
+  /** Jobs waiting for one destination beyond which new ones are deferred at once. */
+  waitingPerDestination: number;
+  /** Lease owner name; unique per process. */
+  owner: string;
+  chunking: boolean;
+  random: () => number;
+  /** How long stop() waits for sessions to finish their current message. */
+  stopGraceMs: number;
+}
+
+interface EntryAttempt {
+  entry: QueueEntry;
+  outstanding: number;
+  outcomes: DeliveryOutcome[];
+  body: Promise<Buffer> | null;
+}
+
+interface Destination {
+  key: string;
+  jobs: Array<Job & { attempt: EntryAttempt }>;
+  sessions: number;
+}
+
+export function defaultOwner(): string {
+  return `${osHostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+export class OutboundQueue {
+  readonly name = 'queue';
+  readonly #ctx: AppContext;
+  readonly #o: OutboundQueueOptions;
+  readonly #log: Logger;
+  readonly #destinations = new Map<string, Destination>();
+  readonly #inFlight = new Map<string, EntryAttempt>();
+  readonly #clients = new Set<SmtpClient>();
+  readonly #tasks = new Set<Promise<void>>();
+  #activeSessions = 0;
+  #pumping = false;
+  #pumpAgain = false;
+  #stopping = false;
+  #timer: NodeJS.Timeout | null = null;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(ctx: AppContext, options: OutboundQueueOptions) {
+    this.#ctx = ctx;
+    this.#o = options;
+    this.#log = ctx.log.child({ service: 'queue' });
+  }
+
+  /** Looks for due entries now (after enqueue, operator retry, or from the poll timer). */
+  wake(): void {
+    this.#track(this.#pump());
+  }
+
+  /** Resolves when nothing is in progress and the last look found nothing due (tests drive the clock by it). */
+  whenIdle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Numbers for logs and tests. */
+  get stats(): { inFlight: number; sessions: number; waiting: number } {
+    let waiting = 0;
+    for (const d of this.#destinations.values()) waiting += d.jobs.length;
+    return { inFlight: this.#inFlight.size, sessions: this.#activeSessions, waiting };
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    // Jobs not started yet: recorded as interrupted, so their leases are released at once.
+    for (const dest of this.#destinations.values()) {
+      this.#failWaiting(dest, (a) =>
+        outcomeFromError(a, '4.3.2', 'delivery interrupted: the queue was stopped'),
+      );
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#o.stopGraceMs);
+    });
+    await Promise.race([this.#allTasks(), grace]);
+    clearTimeout(timer);
+    for (const client of this.#clients) client.destroy();
+    await this.#allTasks();
+  }
+
+  // ------------------------------------------------------------ claiming
+
+  async #pump(): Promise<void> {
+    if (this.#stopping) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        await this.#claimBatches();
+      } while (this.#pumpAgain && !this.#stopping);
+    } catch (err) {
+      this.#log.error({ err }, 'claiming due entries failed; will try again');
+    } finally {
+      this.#pumping = false;
+      this.#armTimer();
+      this.#checkIdle();
+    }
+  }
+
+  async #claimBatches(): Promise<void> {
+    const q = this.#ctx.config.queue;
+    for (;;) {
+      const room = this.#o.maxInFlight - this.#inFlight.size;
+      if (room <= 0 || this.#stopping) return;
+      const now = this.#ctx.clock.now();
+      const entries = await this.#ctx.store.queue.claimDue(
+        now,
+        room,
+        this.#o.owner,
+        new Date(now.getTime() + q.lease_s * 1000),
+      );
+      for (const entry of entries) await this.#admit(entry);
+      this.#dispatch();
+      if (entries.length < room) return;
+    }
+  }
+
+  async #admit(entry: QueueEntry): Promise<void> {
+    // Our own entry whose lease ran out while we still work on it: keep going, do not start it twice.
+    if (this.#inFlight.has(entry.id)) return;
+    const log = this.#log.child({ queueId: entry.id });
+    const pending = entry.recipients.filter((r) => r.state === 'pending');
+    if (pending.length === 0) {
+      // Finished before a crash, not yet removed.
+      await this.#ctx.store.queue.remove(entry.id).catch(ignoreNotFound);
+      return;
+    }
+    if (await this.#holdIfCrashing(entry, pending, log)) return;
+
+    const attempt: EntryAttempt = { entry, outstanding: 0, outcomes: [], body: null };
+    this.#inFlight.set(entry.id, attempt);
+    const body = () => (attempt.body ??= this.#ctx.store.mail.getBlobBytes(entry.blobId));
+    const routes = this.#ctx.config.routes;
+    const groups = new Map<string, QueueRecipient[]>();
+    for (const r of pending) {
+      const key = destinationKey(domainOf(r.address), routes);
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    log.debug({ attempt: entry.attempts, destinations: [...groups.keys()] }, 'attempt started');
+    for (const [key, recipients] of groups) {
+      let dest = this.#destinations.get(key);
+      if (!dest) {
+        dest = { key, jobs: [], sessions: 0 };
+        this.#destinations.set(key, dest);
+      }
+      if (dest.jobs.length >= this.#o.waitingPerDestination) {
+        attempt.outcomes.push(
+          ...recipients.map((r) => outcomeFromError(r.address, '4.4.5', `destination ${key} busy; deferred`)),
+        );
+        continue;
+      }
+      attempt.outstanding++;
+      dest.jobs.push({ entry, domain: domainOf(recipients[0]!.address), recipients, body, attempt });
+    }
+    if (attempt.outstanding === 0) this.#track(this.#finish(attempt));
+  }
+
+  /**
+   * Claims that ended without any result are crashes (of this worker or the process). Held at max_crashes,
+   * and again after max_crashes further crashes once an operator releases it.
+   */
+  async #holdIfCrashing(entry: QueueEntry, pending: QueueRecipient[], log: Logger): Promise<boolean> {
+    const max = this.#ctx.config.queue.max_crashes;
+    const completed = Math.max(...pending.map((r) => r.attempts));
+    const crashes = entry.attempts - 1 - completed;
+    if (crashes < max || (crashes - max) % (max + 1) !== 0) return false;
+    const reason = `held: ${crashes} attempts ended without a result`;
+    await this.#ctx.store.queue.setHeld(entry.id, true);
+    await this.#ctx.store.queue.recordAttempt(entry.id, [], {
+      nextAttemptAt: this.#ctx.clock.now(),
+      lastError: reason,
+    });
+    log.warn(
+      { crashes },
+      'message held: delivery keeps failing without a result; release with `posthorn queue release`',
+    );
+    return true;
+  }
+
+  // ------------------------------------------------------------ sessions
+
+  #dispatch(): void {
+    const q = this.#ctx.config.queue;
+    for (const dest of this.#destinations.values()) {
+      // Few sessions carrying many messages each, up to per_destination when there is a lot to send.
+      const wanted = Math.min(q.per_destination, Math.ceil(dest.jobs.length / q.messages_per_connection));
+      while (
+        !this.#stopping &&
+        dest.sessions < wanted &&
+        this.#activeSessions < q.concurrency &&
+        dest.jobs.length > 0
+      ) {
+        dest.sessions++;
+        this.#activeSessions++;
+        this.#track(this.#runDestination(dest));
+      }
+    }
+  }
+
+  async #runDestination(dest: Destination): Promise<void> {
+    const { config } = this.#ctx;
+    const q = config.queue;
+    const log = this.#log.child({ destination: dest.key });
+    try {
+      let fruitless = 0;
+      while (dest.jobs.length > 0 && !this.#stopping) {
+        let hop: NextHop;
+        try {
+          hop = await resolveNextHop(dest.jobs[0]!.domain, config.routes, this.#o.resolver, {
+            requireTls: q.require_tls,
+            random: this.#o.random,
+          });
+        } catch (err) {
+          const status = err instanceof NextHopError ? err.status : '4.4.3';
+          const text = err instanceof Error ? err.message : String(err);
+          log.info({ status, err: text }, 'no next hop');
+          this.#failWaiting(dest, (a) => outcomeFromError(a, status, text));
+          break;
+        }
+        const connected = await connectToNextHop(hop, {
+          connect: this.#o.connect,
+          localName: config.hostname,
+          verifyTls: q.verify_tls,
+          timeouts: this.#o.timeouts,
+          log,
+        });
+        if (!connected.ok) {
+          log.info({ err: connected.summary }, 'destination unreachable');
+          this.#failWaiting(dest, connected.failure);
+          break;
+        }
+        const { client, candidate } = connected;
+        this.#clients.add(client);
+        let sent = 0;
+        try {
+          while (
+            client.usable &&
+            sent < q.messages_per_connection &&
+            dest.jobs.length > 0 &&
+            !this.#stopping
+          ) {
+            const job = dest.jobs.shift()!;
+            if (sent > 0) {
+              try {
+                await client.reset();
+              } catch {
+                dest.jobs.unshift(job); // not tried: another session takes it
+                break;
+              }
+            }
+            const outcomes = await deliverJob(client, candidate, job, { chunking: this.#o.chunking });
+            this.#logOutcomes(job, outcomes);
+            this.#jobDone(job.attempt, outcomes);
+            sent++;
+          }
+        } finally {
+          this.#clients.delete(client);
+          if (client.usable) await client.quit();
+          else client.destroy();
+        }
+        fruitless = sent === 0 ? fruitless + 1 : 0;
+        if (fruitless >= 3) {
+          this.#failWaiting(dest, (a) =>
+            outcomeFromError(a, '4.4.2', 'sessions to the destination keep ending early'),
+          );
+          break;
+        }
+      }
+    } catch (err) {
+      log.error({ err }, 'destination session failed');
+      this.#failWaiting(dest, (a) => outcomeFromError(a, '4.3.0', `local error: ${(err as Error).message}`));
+    } finally {
+      dest.sessions--;
+      this.#activeSessions--;
+      if (dest.sessions === 0 && dest.jobs.length === 0) this.#destinations.delete(dest.key);
+      this.#dispatch();
+      this.#checkIdle();
+    }
+  }
+
+  /** Gives every waiting job of the destination the same outcome (dead destination, DNS failure, stop). */
+  #failWaiting(dest: Destination, outcome: (address: string) => DeliveryOutcome): void {
+    const jobs = dest.jobs.splice(0);
+    for (const job of jobs) {
+      const outcomes = job.recipients.map((r) => outcome(r.address));
+      this.#logOutcomes(job, outcomes);
+      this.#jobDone(job.attempt, outcomes);
+    }
+  }
+
+  #jobDone(attempt: EntryAttempt, outcomes: DeliveryOutcome[]): void {
+    attempt.outcomes.push(...outcomes);
+    attempt.outstanding--;
+    if (attempt.outstanding === 0) this.#track(this.#finish(attempt));
+  }
+
+  #logOutcomes(job: Job, outcomes: DeliveryOutcome[]): void {
+    for (const o of outcomes) {
+      const status = o.state === 'delivered' ? 'sent' : o.state === 'failed' ? 'bounced' : 'deferred';
+      this.#log.info(
+        { queueId: job.entry.id, to: o.address, relay: o.remoteMta, dsn: o.status, status },
+        o.text,
+      );
+    }
+  }
+
+  // ------------------------------------------------------------ results
+
+  async #finish(attempt: EntryAttempt): Promise<void> {
+    const { entry } = attempt;
+    try {
+      const result = await finalizeAttempt(
+        {
+          store: this.#ctx.store,
+          config: this.#ctx.config,
+          clock: this.#ctx.clock,
+          bounce: this.#o.bounce,
+          log: this.#log.child({ queueId: entry.id }),
+        },
+        entry,
+        attempt.outcomes,
+        () => (attempt.body ??= this.#ctx.store.mail.getBlobBytes(entry.blobId)),
+      );
+      this.#log.debug(
+        { queueId: entry.id, ...result },
+        result.removed ? 'removed from queue' : 'attempt recorded',
+      );
+    } catch (err) {
+      // The lease expires and the entry is tried again; repeated failures here end in a hold.
+      this.#log.error({ queueId: entry.id, err }, 'recording the attempt failed');
+    } finally {
+      this.#inFlight.delete(entry.id);
+      if (!this.#stopping) this.wake();
+    }
+  }
+
+  // ------------------------------------------------------------ bookkeeping
+
+  #track(task: Promise<void>): void {
+    const tracked = task.catch((err: unknown) => this.#log.error({ err }, 'queue task failed'));
+    this.#tasks.add(tracked);
+    void tracked.finally(() => {
+      this.#tasks.delete(tracked);
+      this.#checkIdle();
+    });
+  }
+
+  async #allTasks(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.all([...this.#tasks]);
+  }
+
+  #armTimer(): void {
+    if (this.#stopping) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.wake(), this.#o.pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  #isIdle(): boolean {
+    return (
+      !this.#pumping && this.#inFlight.size === 0 && this.#activeSessions === 0 && this.#tasks.size === 0
+    );
+  }
+
+  #checkIdle(): void {
+    if (!this.#isIdle()) return;
+    const waiters = this.#idleWaiters.splice(0);
+    for (const w of waiters) w();
+  }
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!(err instanceof NotFound)) throw err;
+}
