@@ -17,11 +17,14 @@ export async function readPasswordFromStdin(stdin: NodeJS.ReadableStream = proce
 /** Prompts on the terminal with echo off; asks twice when `confirm`. */
 export async function promptPassword(prompt: string, confirm: boolean): Promise<string> {
   if (!process.stdin.isTTY) {
-    throw new UserError('no password given: use --password-stdin (or --generate-password) when not on a terminal');
+    throw new UserError(
+      'no password given: use --password-stdin (or --generate-password) when not on a terminal',
+    );
   }
   const first = await readHidden(prompt);
   if (first === '') throw new UserError('empty password');
-  if (confirm && (await readHidden('Repeat password: ')) !== first) throw new UserError('passwords do not match');
+  if (confirm && (await readHidden('Repeat password: ')) !== first)
+    throw new UserError('passwords do not match');
   return first;
 }
 

@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { startApp } from '../app/app.ts';
+import { untilSignal } from '../app/until-signal.ts';
 import { loadConfigOf } from './config-file.ts';
 
 export function registerServeCommand(program: Command): void {
@@ -22,25 +23,10 @@ export function registerServeCommand(program: Command): void {
         },
         'posthorn ready',
       );
-      const signal = await waitForSignal();
+      const signal = await untilSignal();
       log.info({ signal }, 'stopping');
       await app.stop();
       log.info('stopped');
       log.flush();
     });
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  // Signal handlers alone do not keep Node running when no listener is open.
-  const keepAlive = setInterval(() => {}, 1 << 30);
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      clearInterval(keepAlive);
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
 }
