@@ -12,6 +12,8 @@ import * as tls from 'node:tls';
 import { generateSelfSigned } from '../../src/net/tls-context.ts';
 import { Transport } from '../../src/net/transport.ts';
 
+type Hooked = ReplySpec | undefined | Promise<ReplySpec | undefined>;
+
 /** "250 2.1.0 Ok", multi-line as "250-first\n250 last"; 'drop' closes without reply; 'hang' never answers. */
 export type ReplySpec = string | 'drop' | 'hang' | { reply: string; delayMs?: number; thenDrop?: boolean };
 
@@ -48,12 +50,12 @@ export interface FakeSmtpScript {
   starttlsReply?: ReplySpec;
   /** AUTH: the accepted user/password; AUTH offered when set. */
   auth?: { mechanisms: string[]; username: string; password: string };
-  mail?: (from: string, params: string, session: FakeSession) => ReplySpec | undefined;
-  rcpt?: (to: string, params: string, session: FakeSession) => ReplySpec | undefined;
-  data?: (session: FakeSession) => ReplySpec | undefined;
+  mail?: (from: string, params: string, session: FakeSession) => Hooked;
+  rcpt?: (to: string, params: string, session: FakeSession) => Hooked;
+  data?: (session: FakeSession) => Hooked;
   /** Reply after the final dot / BDAT LAST; the message is recorded only when the reply is 2xx. */
-  dataEnd?: (message: ReceivedMessage, session: FakeSession) => ReplySpec | undefined;
-  rset?: (session: FakeSession) => ReplySpec | undefined;
+  dataEnd?: (message: ReceivedMessage, session: FakeSession) => Hooked;
+  rset?: (session: FakeSession) => Hooked;
 }
 
 const DEFAULT_EXTENSIONS = [
@@ -83,6 +85,9 @@ export class FakeSmtpServer extends EventEmitter {
   script: FakeSmtpScript;
   readonly sessions: FakeSession[] = [];
   readonly messages: ReceivedMessage[] = [];
+  /** Sessions open right now, and the most ever open at once. */
+  open = 0;
+  maxOpen = 0;
   #server: net.Server;
   #sockets = new Set<net.Socket>();
   #tlsContext: tls.SecureContext | null = null;
@@ -92,7 +97,12 @@ export class FakeSmtpServer extends EventEmitter {
     this.script = script;
     this.#server = net.createServer((socket) => {
       this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
+      this.open++;
+      this.maxOpen = Math.max(this.maxOpen, this.open);
+      socket.on('close', () => {
+        this.#sockets.delete(socket);
+        this.open--;
+      });
       socket.on('error', () => {});
       this.#session(socket).catch(() => socket.destroy());
     });
@@ -173,7 +183,7 @@ export class FakeSmtpServer extends EventEmitter {
           via,
           tls: session.tls,
         };
-        const reply = this.script.dataEnd?.(message, session) ?? '250 2.0.0 Ok: queued';
+        const reply = (await this.script.dataEnd?.(message, session)) ?? '250 2.0.0 Ok: queued';
         if (typeof reply !== 'string' || reply.startsWith('2')) {
           if (reply !== 'drop' && reply !== 'hang') {
             this.messages.push(message);
@@ -222,7 +232,7 @@ export class FakeSmtpServer extends EventEmitter {
         case 'MAIL': {
           const m = /^FROM:<([^>]*)>\s*(.*)$/i.exec(arg);
           spec =
-            this.script.mail?.(m?.[1] ?? '', m?.[2] ?? '', session) ??
+            (await this.script.mail?.(m?.[1] ?? '', m?.[2] ?? '', session)) ??
             (m ? '250 2.1.0 Ok' : '501 5.5.4 syntax');
           if (m && typeof spec === 'string' && spec.startsWith('250')) {
             from = m[1]!;
@@ -235,7 +245,7 @@ export class FakeSmtpServer extends EventEmitter {
           if (from === null) spec = '503 5.5.1 need MAIL';
           else
             spec =
-              this.script.rcpt?.(m?.[1] ?? '', m?.[2] ?? '', session) ??
+              (await this.script.rcpt?.(m?.[1] ?? '', m?.[2] ?? '', session)) ??
               (m ? '250 2.1.5 Ok' : '501 5.5.4 syntax');
           if (m && typeof spec === 'string' && spec.startsWith('25')) {
             recipients.push(m[1]!);
@@ -248,7 +258,7 @@ export class FakeSmtpServer extends EventEmitter {
             spec = '554 5.5.1 no valid recipients';
             break;
           }
-          const start = this.script.data?.(session) ?? '354 End data with <CR><LF>.<CR><LF>';
+          const start = (await this.script.data?.(session)) ?? '354 End data with <CR><LF>.<CR><LF>';
           if (!(await this.#reply(t, start))) return;
           if (typeof start === 'string' && !start.startsWith('354')) continue;
           const data = await t.readDotData(50 << 20).catch(() => null);
@@ -271,7 +281,7 @@ export class FakeSmtpServer extends EventEmitter {
         }
         case 'RSET':
           resetTransaction();
-          spec = this.script.rset?.(session) ?? '250 2.0.0 Ok';
+          spec = (await this.script.rset?.(session)) ?? '250 2.0.0 Ok';
           break;
         case 'NOOP':
           spec = '250 2.0.0 Ok';
