@@ -29,8 +29,6 @@ export interface ViewUpdate {
   exists: number | null;
   /** Messages whose flags changed, ascending sequence number. */
   flags: Array<{ seq: SeqNum; record: MessageRecord }>;
-  /** Keywords seen for the first time (the session repeats its FLAGS response). */
-  newKeywords: string[];
   /** The mailbox was deleted (the session ends). */
   gone: boolean;
 }
@@ -40,6 +38,7 @@ export class SelectedMailbox {
   readonly readOnly: boolean;
   readonly keywords: Set<string>;
   readonly #store: MailStore;
+  #keywordsChanged = false;
   #uids: Uid[];
   readonly #reported = new Map<Uid, ModSeq>();
   #added = new Set<Uid>();
@@ -74,6 +73,7 @@ export class SelectedMailbox {
       view = new SelectedMailbox(store, mailbox, readOnly, unsubscribe);
       view.#uids = records.map((r) => r.uid);
       for (const record of records) view.#noteKeywords(record.flags);
+      view.#keywordsChanged = false;
       for (const change of early) view.#onChange(change);
       return { selected: view, records };
     } catch (error) {
@@ -147,7 +147,7 @@ export class SelectedMailbox {
   }
 
   async #sync(expunges: boolean): Promise<ViewUpdate> {
-    const update: ViewUpdate = { expunged: [], exists: null, flags: [], newKeywords: [], gone: false };
+    const update: ViewUpdate = { expunged: [], exists: null, flags: [], gone: false };
     if (this.#checkGone) {
       this.#checkGone = false;
       if (!(await this.#store.getMailboxById(this.mailbox.id))) {
@@ -181,7 +181,6 @@ export class SelectedMailbox {
       this.#flagged = new Set();
       if (uids.length > 0) {
         uids.sort((a, b) => a - b);
-        const before = new Set(this.keywords);
         for (const record of await this.#store.getMessages(this.mailbox.id, uids)) {
           const known = this.#reported.get(record.uid);
           if (known !== undefined && known >= record.modSeq) continue;
@@ -191,7 +190,6 @@ export class SelectedMailbox {
           this.#noteKeywords(record.flags);
           update.flags.push({ seq, record });
         }
-        update.newKeywords = [...this.keywords].filter((k) => !before.has(k));
       }
     }
     return update;
@@ -220,7 +218,18 @@ export class SelectedMailbox {
   }
 
   #noteKeywords(flags: readonly string[]): void {
-    for (const flag of flags) if (!flag.startsWith('\\')) this.keywords.add(flag);
+    for (const flag of flags) {
+      if (flag.startsWith('\\') || this.keywords.has(flag)) continue;
+      this.keywords.add(flag);
+      this.#keywordsChanged = true;
+    }
+  }
+
+  /** True once after keywords were first seen since the last call (the session sends FLAGS again). */
+  takeKeywordsChanged(): boolean {
+    const changed = this.#keywordsChanged;
+    this.#keywordsChanged = false;
+    return changed;
   }
 
   #indexOf(uid: number): number {

@@ -6,7 +6,8 @@
 //   ! config imap.KEY=VALUE        (before the first C:) sets an [imap] option for this transcript
 //   ! loopback false               (before the first C:) sessions come from a non-loopback listener
 //   C: text    client line (CRLF added); "{#}" / "{#+}" become the size of the next L: block
-//   L: text    one line of literal data (CRLF added, counted in {#})
+//   L: text    literal data: consecutive L: lines are joined with CRLF, without a final CRLF, so the next C:
+//              line continues the command line right after the literal ("C:" alone ends it)
 //   S: text    expected server line; "*" matches any text, except a leading "* " and "\*" which are literal
 //   C2: / S2:  the same for a second session (any digit); each session's greeting is checked and skipped
 // After the last line every session's input is closed and no further output may arrive.
@@ -104,14 +105,15 @@ async function runTranscript(file: string): Promise<void> {
         const s = await sessionFor(line.session);
         let text = line.text;
         if (/\{#\+?\}/.test(text)) {
-          const size = literalBlock(lines, i)
-            .map((l) => Buffer.byteLength(l) + 2)
-            .reduce((a, b) => a + b, 0);
+          const size = Buffer.byteLength(literalBlock(lines, i).join('\r\n'));
           text = text.replace(/\{#(\+?)\}/, `{${size}$1}`);
         }
         s.send(text + '\r\n');
       } else if (line.kind === 'L') {
-        (await sessionFor(line.session)).send(line.text + '\r\n');
+        const block = [line.text];
+        while (lines[i + 1]?.kind === 'L' && lines[i + 1]!.session === line.session)
+          block.push(lines[++i]!.text);
+        (await sessionFor(line.session)).send(block.join('\r\n'));
       } else {
         const s = await sessionFor(line.session);
         const got = await s.lines.next().catch((error: Error) => `<${error.message}>`);

@@ -43,6 +43,7 @@ export function capabilities(f: CapabilityFacts): string[] {
     'STATUS=SIZE',
     'BINARY',
     'MULTIAPPEND',
+    'WITHIN',
     'UTF8=ACCEPT',
     `APPENDLIMIT=${f.appendLimit}`,
   );

@@ -141,7 +141,10 @@ export class ImapSession {
   /** Sends the pending updates of the selected mailbox (RFC 9051 §7.5). */
   async announce(options: { expunges: boolean }): Promise<void> {
     const selected = this.selected;
-    if (!selected || !selected.hasPending) return;
+    if (!selected || !selected.hasPending) {
+      if (selected?.takeKeywordsChanged()) this.writeFlags(selected);
+      return;
+    }
     this.writeUpdate(selected, await selected.sync(options));
   }
 
@@ -160,12 +163,13 @@ export class ImapSession {
       this.untagged(`${update.exists} EXISTS`);
       if (!this.rev2) this.untagged('0 RECENT');
     }
-    if (update.newKeywords.length > 0) this.writeFlags(selected);
+    if (selected.takeKeywordsChanged()) this.writeFlags(selected);
     for (const { seq, record } of update.flags) this.write(...flagsFetchResponse(this, seq, record));
   }
 
   /** FLAGS and PERMANENTFLAGS (RFC 9051 §7.3.5, §7.1). */
   writeFlags(selected: SelectedMailbox): void {
+    selected.takeKeywordsChanged();
     const keywords = [...selected.keywords];
     this.untagged(`FLAGS ${flagList([...SYSTEM_FLAGS, ...keywords])}`);
     const permanent = selected.readOnly ? [] : [...SYSTEM_FLAGS, ...keywords, '\\*'];

@@ -7,6 +7,7 @@ import { formatSequenceSet } from '../../wire/sequence-set.ts';
 import type { CommandOf } from '../command-table.ts';
 import { bad, no, ok, type Completion } from '../reply.ts';
 import type { ImapSession } from '../session.ts';
+import { settableFlags } from './flags.ts';
 
 export async function append(s: ImapSession, c: CommandOf<'APPEND'>): Promise<Completion> {
   if (s.state.kind !== 'authenticated' && s.state.kind !== 'selected') throw bad('Authenticate first');
@@ -27,7 +28,7 @@ export async function append(s: ImapSession, c: CommandOf<'APPEND'>): Promise<Co
     const blobId = await s.ctx.mail.putBlob(message.data, parsed);
     messages.push({
       blobId,
-      flags: message.flags.filter((f) => f.toLowerCase() !== '\\recent'),
+      flags: settableFlags(message.flags),
       internalDate: message.internalDate ?? s.ctx.clock.now(),
     });
   }

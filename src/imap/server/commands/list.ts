@@ -3,7 +3,7 @@
 // Attributes: \HasChildren/\HasNoChildren always; \Noselect for names that exist only as parents; \Subscribed
 // with SUBSCRIBED; special-use attributes always (RFC 6154 §2) unless the client asked for none of them.
 
-import type { MailboxEntry } from '../../../mailbox/mailbox-service.ts';
+import { compareNames, type MailboxEntry } from '../../../mailbox/mailbox-service.ts';
 import { parentNames } from '../../../mailbox/names.ts';
 import type { CommandOf } from '../command-table.ts';
 import { listPattern, patternMatcher } from '../list-pattern.ts';
@@ -44,7 +44,7 @@ export async function list(s: ImapSession, c: CommandOf<'LIST'>): Promise<Comple
           if (!names.has(parent) && matches(parent)) childInfo.add(parent);
       }
     }
-    for (const name of [...names, ...childInfo].sort()) {
+    for (const name of [...names, ...childInfo].sort(compareNames)) {
       const entry = byName.get(name) ?? null;
       const attributes = attributesOf(entry);
       if (subscribed.has(name)) attributes.push('\\Subscribed');
@@ -92,7 +92,7 @@ export async function lsub(s: ImapSession, c: CommandOf<'LSUB'>): Promise<Comple
       }
     }
   }
-  for (const [name, attributes] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [name, attributes] of [...rows].sort(([a], [b]) => compareNames(a, b))) {
     s.untagged(`LSUB (${attributes}) "/" ${s.encodeMailbox(name)}`);
   }
   return ok('LSUB completed');

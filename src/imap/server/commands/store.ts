@@ -5,6 +5,7 @@ import type { CommandOf } from '../command-table.ts';
 import { no, ok, type Completion } from '../reply.ts';
 import type { ImapSession } from '../session.ts';
 import { flagsFetchResponse } from './fetch-untagged.ts';
+import { settableFlags } from './flags.ts';
 import { selectedOf } from './selected.ts';
 import { targetUids } from './targets.ts';
 
@@ -13,7 +14,7 @@ export async function store(s: ImapSession, c: CommandOf<'STORE'>): Promise<Comp
   if (selected.readOnly) throw no('Mailbox is read-only', 'READ-ONLY');
   if (c.unchangedSince !== null) s.enabled.add('CONDSTORE');
   const uids = targetUids(s, selected, c.set, c.uid);
-  const flags = c.flags.filter((f) => f.toLowerCase() !== '\\recent');
+  const flags = settableFlags(c.flags);
   if (uids.length === 0) return ok('STORE completed');
   const result = await s.ctx.mail.updateFlags(selected.mailbox.id, uids, {
     op: c.op,
@@ -21,6 +22,8 @@ export async function store(s: ImapSession, c: CommandOf<'STORE'>): Promise<Comp
     ...(c.unchangedSince !== null ? { unchangedSince: c.unchangedSince } : {}),
   });
   selected.noteReported(result.updated);
+  // RFC 9051 §7.3.5: a new keyword changes the FLAGS (and PERMANENTFLAGS) of the mailbox.
+  if (selected.takeKeywordsChanged()) s.writeFlags(selected);
   // RFC 7162 §3.1.3: with UNCHANGEDSINCE the FETCH is sent even for .SILENT, so the client learns the MODSEQ.
   if (!c.silent || c.unchangedSince !== null) {
     for (const record of result.updated) {
