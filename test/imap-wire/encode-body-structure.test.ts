@@ -52,7 +52,7 @@ describe('ENVELOPE', () => {
       '("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "IMAP4rev2 WG mtg summary and minutes" ' +
         '(("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) ' +
         '(("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) ' +
-        '((NIL NIL "minutes" "CNRI.Reston.VA.US") ("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL ' +
+        '((NIL NIL "minutes" "CNRI.Reston.VA.US")("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL ' +
         '"<B27397-0100000@cac.washington.edu>")',
     );
   });
@@ -64,7 +64,7 @@ describe('ENVELOPE', () => {
         { name: null, adl: null, mailbox: null, host: null },
       ],
     };
-    assert.match(str(envelopeValue(env)), /\(\(NIL NIL "undisclosed-recipients" NIL\) \(NIL NIL NIL NIL\)\)/);
+    assert.match(str(envelopeValue(env)), /\(\(NIL NIL "undisclosed-recipients" NIL\)\(NIL NIL NIL NIL\)\)/);
   });
   test('non-ASCII display names: encoded word for IMAP4rev1, UTF-8 for UTF-8 clients', () => {
     const env: Envelope = { ...envelope, from: [{ name: 'Zoë', adl: null, mailbox: 'z', host: 'x.org' }] };

@@ -15,7 +15,8 @@ function displayName(name: string | null, utf8: boolean): string | null {
 
 function addressList(list: EnvelopeAddress[] | null, utf8: boolean): ImapValue {
   if (list === null || list.length === 0) return null;
-  return list.map((a) => [displayName(a.name, utf8), a.adl, a.mailbox, a.host]);
+  // RFC 9051 §9: env-from = "(" 1*address ")": the addresses follow each other with no SP between them.
+  return [concat(list.map((a) => [displayName(a.name, utf8), a.adl, a.mailbox, a.host]))];
 }
 
 /** ENVELOPE (RFC 9051 §7.5.2): sender and reply-to default to from when absent. */
