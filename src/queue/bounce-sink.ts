@@ -1,12 +1,15 @@
 // Where DSNs go once built. Bounces to local senders are delivered locally and to remote senders through the
 // queue (sender <>, so a bounce never bounces): deliveryBounceSink does exactly that through inbound delivery
-// (src/delivery), the same path a received message takes. queueBounceSink, the fallback when no delivery is
-// wired in, puts every bounce in the outgoing queue.
+// (src/delivery), the same path a received message takes; storeBounceSink wires it to a whole store.
+// queueBounceSink puts every bounce in the outgoing queue (no local delivery).
 
+import { AccountService } from '../accounts/index.ts';
 import type { Clock } from '../app/context.ts';
 import type { AcceptResult, InboundEnvelope, RecipientTarget } from '../delivery/envelope.ts';
+import { Delivery } from '../delivery/index.ts';
+import type { Logger } from '../log/logger.ts';
 import { parseMessage } from '../message/parse.ts';
-import type { MailStore, QueueStore } from '../storage/ports.ts';
+import type { MailStore, QueueStore, Store } from '../storage/ports.ts';
 
 export interface Bounce {
   /** The original envelope sender: the DSN's recipient (never ""). */
@@ -79,4 +82,40 @@ export function deliveryBounceSink(
       bounce.bytes,
     );
   };
+}
+
+/**
+ * The bounce sink for a whole store: DSNs to senders in our domains go to their INBOX (through inbound
+ * delivery, like any received message), DSNs to other domains into the outgoing queue. Used by the queue
+ * worker by default and by `posthorn queue bounce`.
+ */
+export function storeBounceSink(
+  store: Store,
+  options: {
+    hostname: string;
+    clock: Clock;
+    log: Logger;
+    maxReceivedHeaders: number;
+    onQueued?: (id: string) => void;
+  },
+): BounceSink {
+  const accounts = new AccountService(store.accounts);
+  const delivery = new Delivery({
+    store,
+    hostname: options.hostname,
+    clock: options.clock,
+    log: options.log,
+    maxReceivedHeaders: options.maxReceivedHeaders,
+    onQueued: options.onQueued,
+  });
+  const route: AddressRouter = async (address) => {
+    const r = await accounts.resolveRecipient(address);
+    if (r.kind === 'non-local') return 'remote';
+    if (r.kind !== 'account' && r.kind !== 'alias') return 'unknown';
+    if (r.targets.length === 0) return 'unknown';
+    return r.targets.map((t): RecipientTarget =>
+      t.kind === 'local' ? { kind: 'local', accountId: t.account.id, address: t.address } : t,
+    );
+  };
+  return deliveryBounceSink(delivery, route, options.hostname);
 }

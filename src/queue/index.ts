@@ -4,9 +4,9 @@
 //   startQueue(ctx, deps) → Service & { wake(), whenIdle() }
 //
 // Everything outbound is injected (DESIGN.md §3.6): the DNS resolver (default: node:dns with [dns] servers and
-// timeout_ms), the SMTP connect function (default: connectSmtp), where DSNs go (default: back into this
-// queue; app.ts passes deliveryBounceSink so bounces to local senders land in their INBOX), and the clock
-// (ctx.clock) for every retry time.
+// timeout_ms), the SMTP connect function (default: connectSmtp), where DSNs go (default: storeBounceSink:
+// local senders get them in their INBOX, remote senders through this queue), and the clock (ctx.clock) for
+// every retry time.
 //
 // Invariants (details in outbound-queue.ts and finalize.ts):
 // - FCFS: due entries are claimed oldest first; an entry leaves the queue only when every recipient is final.
@@ -20,7 +20,7 @@ import { createNodeResolver } from '../dns/node-resolver.ts';
 import type { Resolver } from '../dns/resolver.ts';
 import { connectSmtp, type SmtpConnectFn } from '../smtp/client/connect.ts';
 import type { ClientTimeouts } from '../smtp/client/smtp-client.ts';
-import { queueBounceSink, type BounceSink } from './bounce-sink.ts';
+import { storeBounceSink, type BounceSink } from './bounce-sink.ts';
 import { defaultOwner, OutboundQueue } from './outbound-queue.ts';
 
 export { OutboundQueue } from './outbound-queue.ts';
@@ -35,7 +35,7 @@ export {
 export interface QueueDeps {
   resolver?: Resolver;
   connect?: SmtpConnectFn;
-  /** Where DSNs go; default: enqueued in this queue with sender <>. */
+  /** Where DSNs go; default storeBounceSink: local senders' INBOX, remote senders through this queue. */
   bounce?: BounceSink;
   /** Override the timeouts derived from config.queue (tests use milliseconds). */
   timeouts?: Partial<ClientTimeouts>;
@@ -76,7 +76,15 @@ export function startQueue(ctx: AppContext, deps: QueueDeps = {}): QueueService 
     ...deps.timeouts,
   };
   let worker: OutboundQueue | null = null;
-  const bounce = deps.bounce ?? queueBounceSink(ctx.store, ctx.clock, () => worker?.wake());
+  const bounce =
+    deps.bounce ??
+    storeBounceSink(ctx.store, {
+      hostname: ctx.config.hostname,
+      clock: ctx.clock,
+      log: ctx.log.child({ service: 'queue' }),
+      maxReceivedHeaders: ctx.config.smtp.max_received_headers,
+      onQueued: () => worker?.wake(),
+    });
   worker = new OutboundQueue(ctx, {
     resolver:
       deps.resolver ??

@@ -42,8 +42,8 @@ export interface HarnessOptions {
   ports?: Record<string, number>;
   resolver?: Resolver;
   deps?: Partial<QueueDeps>;
-  /** Keep DSNs in `bounces` (default) or use this sink. */
-  bounce?: BounceSink;
+  /** Keep DSNs in `bounces` (default), use this sink, or 'store': the queue's own default (INBOX or queue). */
+  bounce?: BounceSink | 'store';
   log?: Logger;
 }
 
@@ -93,7 +93,8 @@ export class QueueHarness {
     this.queue = startQueue(this.ctx, {
       resolver: options.resolver ?? createStaticResolver(options.zone ?? {}),
       connect,
-      bounce: options.bounce ?? (async (b) => void this.bounces.push(b)),
+      bounce:
+        options.bounce === 'store' ? undefined : (options.bounce ?? (async (b) => void this.bounces.push(b))),
       timeouts: {
         connectMs: 1000,
         greetingMs: 300,
