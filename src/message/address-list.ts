@@ -27,6 +27,7 @@ const PHRASE_NEEDS_QUOTES = /[()<>[\]:;@\\,."]|^\s|\s$/;
 /** Parses an address-list header value (raw, unfolded). Never throws; returns [] when nothing is there. */
 export function parseAddressList(value: string): EnvelopeAddress[] {
   const tokens = tokenize(value);
+  const nextClose = closingAngles(tokens);
   const out: EnvelopeAddress[] = [];
   let inGroup = false;
   let i = 0;
@@ -42,7 +43,7 @@ export function parseAddressList(value: string): EnvelopeAddress[] {
       i++;
       continue;
     }
-    const end = addressEnd(tokens, i, inGroup);
+    const end = addressEnd(tokens, i, inGroup, nextClose);
     if (end.groupColon >= 0) {
       // RFC 5322 §3.4 group: display-name ":" [group-list] ";"
       out.push({ name: null, adl: null, mailbox: phraseText(tokens.slice(i, end.groupColon)), host: null });
@@ -122,13 +123,18 @@ function isSpecial(token: Token | undefined, ch: string): boolean {
 }
 
 /** Where the address starting at `start` ends, and whether it is a group (a ':' before any '<' or '@'). */
-function addressEnd(tokens: Token[], start: number, inGroup: boolean): { index: number; groupColon: number } {
+function addressEnd(
+  tokens: Token[],
+  start: number,
+  inGroup: boolean,
+  nextClose: Int32Array,
+): { index: number; groupColon: number } {
   let sawAt = false;
   let j = start;
   while (j < tokens.length) {
     const token = tokens[j] as Token;
     if (isSpecial(token, '<')) {
-      const close = tokens.findIndex((t, k) => k > j && isSpecial(t, '>'));
+      const close = nextClose[j + 1] ?? -1;
       if (close >= 0) {
         j = close + 1;
         continue;
@@ -145,6 +151,13 @@ function addressEnd(tokens: Token[], start: number, inGroup: boolean): { index: 
     j++;
   }
   return { index: j, groupColon: -1 };
+}
+
+/** nextClose[i] = index of the first '>' token at or after i, or -1 (keeps the scan linear). */
+function closingAngles(tokens: Token[]): Int32Array {
+  const next = new Int32Array(tokens.length + 1).fill(-1);
+  for (let i = tokens.length - 1; i >= 0; i--) next[i] = isSpecial(tokens[i], '>') ? i : (next[i + 1] ?? -1);
+  return next;
 }
 
 function parseMailbox(tokens: Token[]): EnvelopeAddress | null {

@@ -78,13 +78,23 @@ export function headerFieldsIn(buf: Buffer, start: number, end: number): HeaderF
 /** The field's value unfolded (line breaks removed, RFC 5322 §2.2.3), trimmed, not decoded. */
 export function rawFieldValue(buf: Buffer, field: HeaderField): string {
   const text = decodeUnlabelled(buf.subarray(field.valueStart, field.end));
-  return text.replace(/[\r\n]+/g, '').replace(/^[ \t]+|[ \t]+$/g, '');
+  return trimWsp(text.replace(/[\r\n]+/g, ''));
+}
+
+/** Strips spaces and tabs at both ends (a loop: the regex form is quadratic on long inner runs). */
+export function trimWsp(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === ' ' || text[start] === '\t')) start++;
+  while (end > start && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  return text.slice(start, end);
 }
 
 // field-name = 1*ftext, ftext = %d33-57 / %d59-126; obsolete syntax allows WSP before the colon (§4.5).
 function fieldAt(buf: Buffer, pos: number, lineEnd: number, clippedEnd: number): HeaderField | null {
-  const colon = buf.indexOf(COLON, pos);
-  if (colon < 0 || colon >= lineEnd || colon >= clippedEnd) return null;
+  const colonInLine = buf.subarray(pos, lineEnd).indexOf(COLON);
+  const colon = colonInLine < 0 ? -1 : pos + colonInLine;
+  if (colon < 0 || colon >= clippedEnd) return null;
   let nameEnd = colon;
   while (nameEnd > pos && (buf[nameEnd - 1] === SP || buf[nameEnd - 1] === TAB)) nameEnd--;
   if (nameEnd === pos) return null;

@@ -189,7 +189,7 @@ class ValueReader {
     const end = this.text.indexOf(';', this.pos);
     const raw = this.text.slice(this.pos, end < 0 ? this.text.length : end);
     this.pos = end < 0 ? this.text.length : end;
-    return raw.replace(/\s+\([^()]*\)\s*$/, '').trim();
+    return stripTrailingComment(raw.trim());
   }
 
   private skipCfws(): void {
@@ -222,4 +222,13 @@ class ValueReader {
       else if (ch === ')' && --depth === 0) return;
     }
   }
+}
+
+/** Drops a final "(comment)" that follows whitespace: `x.pdf (the report)` -> `x.pdf`. */
+function stripTrailingComment(value: string): string {
+  if (!value.endsWith(')')) return value;
+  const open = value.lastIndexOf('(');
+  if (open <= 0 || value.slice(open + 1, -1).includes(')')) return value;
+  const before = value[open - 1];
+  return before === ' ' || before === '\t' ? value.slice(0, open).trim() : value;
 }

@@ -15,25 +15,28 @@ export function prependHeaders(message: Buffer, fields: readonly string[]): Buff
 
 /** One field folded for the wire, ending with `eol`. */
 export function foldField(field: string, eol = '\r\n'): string {
-  const logicalLines = field
-    .replace(/\r\n|\r|\n/g, '\n')
-    .replace(/\n+$/, '')
-    .split('\n');
+  let normalized = field.replace(/\r\n|\r|\n/g, '\n');
+  while (normalized.endsWith('\n')) normalized = normalized.slice(0, -1);
+  const logicalLines = normalized.split('\n');
   // Continuation lines supplied by the caller stay continuation lines.
   const unfolded = logicalLines
     .map((line, i) => (i === 0 ? line : ` ${line.replace(/^[ \t]+/, '')}`))
     .join('');
   const lines: string[] = [];
   let current = '';
+  let currentHasText = false; // a line of only whitespace must not be produced (RFC 5322 §3.2.2)
   const words = unfolded.split(/(?=[ \t])/);
   for (const [i, word] of words.entries()) {
+    const wordHasText = /[^ \t]/.test(word);
     // Never fold right after "Name:", which would leave the first line without a value.
-    const foldable = i > 1 && current.trim() !== '';
+    const foldable = i > 1 && currentHasText;
     if (foldable && current.length + word.length > FOLD_WIDTH) {
       lines.push(current);
       current = /^[ \t]/.test(word) ? word : ` ${word}`;
+      currentHasText = wordHasText;
     } else {
       current += word;
+      currentHasText ||= wordHasText;
     }
   }
   lines.push(current);
