@@ -99,11 +99,11 @@ export class SqliteDatabase {
     const callbacks: Array<() => void> = [];
     let result: T;
     try {
-      this.#db.exec(begin);
+      this.statement(begin).run();
       this.#afterCommit = callbacks;
       try {
         result = fn();
-        this.#db.exec('COMMIT');
+        this.statement('COMMIT').run();
       } catch (error) {
         if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec('ROLLBACK');
         throw error;
