@@ -58,7 +58,7 @@ export interface AccountStore {
   /** Refuses (throws NotEmpty) while accounts or aliases of the domain exist. */
   removeDomain(name: string): Promise<void>;
 
-  /** Creates the account and its DEFAULT_MAILBOXES in one transaction. Throws AlreadyExists / NotFound(domain). */
+  /** Creates the account and its DEFAULT_MAILBOXES, subscribed, in one transaction. AlreadyExists / NotFound. */
   addAccount(address: string, passwordHash: string): Promise<Account>;
   getAccount(address: string): Promise<Account | null>;
   getAccountById(id: AccountId): Promise<Account | null>;
