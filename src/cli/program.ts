@@ -1,17 +1,25 @@
 // The `posthorn` command line: one commander program, one file per command family.
 
 import { Command } from 'commander';
+import { registerAccountCommands } from './account.ts';
+import { registerAliasCommands } from './alias.ts';
 import { registerConfigCommands } from './config.ts';
+import { registerDomainCommands } from './domain.ts';
+import { registerInitCommand } from './init.ts';
 import { registerServeCommand } from './serve.ts';
 
 export function buildProgram(): Command {
   const program = new Command('posthorn')
     .description('Posthorn: SMTP server and queue, IMAP server and mail client')
     .option('--config <file>', 'configuration file (default: $POSTHORN_CONFIG, else ./posthorn.toml)')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text) });
+    // Usage errors in the same one-line form as every other error.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'posthorn: ')) });
 
+  registerInitCommand(program);
   registerServeCommand(program);
+  registerDomainCommands(program);
+  registerAccountCommands(program);
+  registerAliasCommands(program);
   registerConfigCommands(program);
   return program;
 }

@@ -2,6 +2,7 @@
 // (also on failure). SQLite allows this next to a running server.
 
 import type { Command } from 'commander';
+import { AccountService } from '../accounts/index.ts';
 import type { Config } from '../config/schema.ts';
 import { silentLogger } from '../log/logger.ts';
 import { openStore } from '../storage/open.ts';
@@ -19,4 +20,12 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/** withStore with an AccountService over it: the validated, normalising way to change accounts. */
+export async function withAccounts<T>(
+  command: Command,
+  run: (accounts: AccountService, store: Store, config: Config) => Promise<T>,
+): Promise<T> {
+  return withStore(command, (store, config) => run(new AccountService(store.accounts), store, config));
 }
