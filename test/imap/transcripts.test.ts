@@ -9,6 +9,7 @@
 //   L: text    literal data: consecutive L: lines are joined with CRLF, without a final CRLF, so the next C:
 //              line continues the command line right after the literal ("C:" alone ends it)
 //   S: text    expected server line; "*" matches any text, except a leading "* " and "\*" which are literal
+//   $UIDVALIDITY in a C: line is the value from the last [UIDVALIDITY n] / UIDVALIDITY n the session saw
 //   C2: / S2:  the same for a second session (any digit); each session's greeting is checked and skipped
 // After the last line every session's input is closed and no further output may arrive.
 
@@ -84,6 +85,7 @@ async function runTranscript(file: string): Promise<void> {
   }
   const h = await startHarness({ config: { imap: imapOptions } });
   const sessions = new Map<number, ImapClientConnection>();
+  const uidValidity = new Map<number, string>();
   const sessionFor = async (n: number) => {
     let s = sessions.get(n);
     if (!s) {
@@ -103,7 +105,7 @@ async function runTranscript(file: string): Promise<void> {
         while (lines[i + 1]?.kind === 'L' && line.text.startsWith('deliver')) i++;
       } else if (line.kind === 'C') {
         const s = await sessionFor(line.session);
-        let text = line.text;
+        let text = line.text.replace('$UIDVALIDITY', uidValidity.get(line.session) ?? '$UIDVALIDITY');
         if (/\{#\+?\}/.test(text)) {
           const size = Buffer.byteLength(literalBlock(lines, i).join('\r\n'));
           text = text.replace(/\{#(\+?)\}/, `{${size}$1}`);
@@ -117,6 +119,8 @@ async function runTranscript(file: string): Promise<void> {
       } else {
         const s = await sessionFor(line.session);
         const got = await s.lines.next().catch((error: Error) => `<${error.message}>`);
+        const validity = /UIDVALIDITY (\d+)/.exec(got ?? '');
+        if (validity) uidValidity.set(line.session, validity[1]!);
         assert.match(got ?? '<end of stream>', lineMatcher(line.text), `${where}: expected ${line.text}`);
       }
     }

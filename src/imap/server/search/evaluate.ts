@@ -5,7 +5,8 @@
 
 import type { ParsedMessage } from '../../../message/types.ts';
 import type { MessageRecord } from '../../../storage/ports.ts';
-import type { DateOp, ImapDate, SearchKey } from '../../wire/command-types.ts';
+import { parseDateFields } from '../../../message/date.ts';
+import type { DateOp, SearchKey } from '../../wire/command-types.ts';
 import { dayNumber } from '../../wire/date-time.ts';
 import { rangesContain, toRanges } from '../../wire/sequence-set.ts';
 
@@ -151,16 +152,9 @@ function utcDay(date: Date): number {
   return Math.floor(date.getTime() / 86_400_000);
 }
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
-/** The date of the Date header as written (its own zone), else the parsed instant's UTC day. */
+/** The date of the Date header as written, in the sender's zone (RFC 9051 §6.4.4). */
 function sentDay(parsed: ParsedMessage): number | null {
-  const m = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{2,4})/.exec(parsed.envelope.date ?? '');
-  if (m) {
-    const month = MONTHS.indexOf(m[2]!.toLowerCase()) + 1;
-    let year = Number(m[3]);
-    if (year < 100) year += year < 50 ? 2000 : 1900;
-    if (month > 0) return dayNumber({ year, month, day: Number(m[1]) } satisfies ImapDate);
-  }
+  const fields = parseDateFields(parsed.envelope.date);
+  if (fields) return dayNumber({ year: fields.year, month: fields.month, day: fields.day });
   return parsed.sentDate === null ? null : Math.floor(parsed.sentDate / 86_400_000);
 }
