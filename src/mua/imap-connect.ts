@@ -49,6 +49,8 @@ export function imapFlowOptions(
     tls: tlsOptionsFor(profile),
     logger: options.trace ? stderrLogger() : false,
     disableAutoIdle: true,
+    // RFC 2177 §3: re-issue IDLE at least every 29 minutes so servers do not drop the session.
+    maxIdleTime: 20 * 60 * 1000,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: 10 * timeout,

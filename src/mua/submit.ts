@@ -8,6 +8,7 @@ import {
   connectSmtp,
   sendMessage,
   SmtpClientError,
+  type SmtpClient,
   type TlsMode as SmtpTlsMode,
 } from '../smtp/client/index.ts';
 import { formatReply } from '../smtp/wire/reply-parser.ts';
@@ -28,6 +29,8 @@ export interface SubmitOutcome {
 
 export interface Submitter {
   submit(envelope: SubmitEnvelope, message: Buffer): Promise<SubmitOutcome>;
+  /** Connects, secures and logs in, then quits: does the account work? */
+  check(): Promise<void>;
 }
 
 const TLS_MODE: Record<MailProfile['smtp']['tls'], SmtpTlsMode> = {
@@ -46,24 +49,30 @@ export function ehloName(name = hostname()): string {
 }
 
 export function smtpSubmitter(profile: MailProfile, password: string): Submitter {
+  const server = profile.smtp;
+  const where = `SMTP ${server.host}:${server.port}`;
+  const connect = async (): Promise<SmtpClient> => {
+    try {
+      return await connectSmtp({
+        host: server.host,
+        port: server.port,
+        localName: ehloName(),
+        tls: TLS_MODE[server.tls],
+        tlsOptions: tlsOptionsFor(profile),
+        auth: { username: server.user, password },
+        timeouts: { connectMs: 30_000, greetingMs: 60_000, commandMs: 120_000 },
+      });
+    } catch (err) {
+      throw describeSmtpError(err, where);
+    }
+  };
   return {
+    async check() {
+      const client = await connect();
+      await client.quit().catch(() => client.destroy());
+    },
     async submit(envelope, message) {
-      const server = profile.smtp;
-      const where = `SMTP ${server.host}:${server.port}`;
-      let client;
-      try {
-        client = await connectSmtp({
-          host: server.host,
-          port: server.port,
-          localName: ehloName(),
-          tls: TLS_MODE[server.tls],
-          tlsOptions: tlsOptionsFor(profile),
-          auth: { username: server.user, password },
-          timeouts: { connectMs: 30_000, greetingMs: 60_000, commandMs: 120_000 },
-        });
-      } catch (err) {
-        throw describeSmtpError(err, where);
-      }
+      const client = await connect();
       try {
         const result = await sendMessage(
           client,
