@@ -7,6 +7,7 @@ import { registerConfigCommands } from './config.ts';
 import { registerDomainCommands } from './domain.ts';
 import { registerInitCommand } from './init.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerMailCommands } from '../mua/cli.ts';
 
 export function buildProgram(): Command {
   const program = new Command('posthorn')
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   registerAccountCommands(program);
   registerAliasCommands(program);
   registerConfigCommands(program);
+  registerMailCommands(program);
   return program;
 }
