@@ -8,7 +8,7 @@ import { loadTlsMaterial, type TlsMaterial } from '../net/tls-context.ts';
 import { openStore } from '../storage/open.ts';
 import type { Store } from '../storage/ports.ts';
 import { systemClock, type AppContext, type Clock, type Service } from './context.ts';
-import { defaultServices, type ServiceStarter } from './services.ts';
+import { defaultServices, sharedServices, type ServiceStarter } from './services.ts';
 
 export interface StartAppOptions {
   log?: Logger;
@@ -63,9 +63,10 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       tls: { context: tls.context, cert: tls.cert, key: tls.key },
       clock: options.clock ?? systemClock,
     };
+    const shared = sharedServices(ctx);
     for (const starter of options.services ?? defaultServices) {
       if (!starter.enabled(config)) continue;
-      started.push(await starter.start(ctx));
+      started.push(await starter.start(ctx, shared));
       log.debug({ service: starter.name }, 'started');
     }
 

@@ -1,8 +1,29 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { exitOf, spawnCli, tempDir, waitForLogLine } from './run-cli.ts';
+
+/** The first line a server sends on a new connection. */
+function greeting(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('error', reject);
+    socket.on('data', (d: string) => {
+      text += d;
+      const end = text.indexOf('\r\n');
+      if (end >= 0) {
+        socket.destroy();
+        resolve(text.slice(0, end));
+      }
+    });
+  });
+}
+
+const portOf = (entry: Record<string, unknown>): number => Number(String(entry.address).split(':').at(-1));
 
 const NO_LISTENERS = '[listen]\nsmtp = []\nsubmission = []\nsubmissions = []\nimap = []\nimaps = []\n';
 
@@ -39,5 +60,28 @@ describe('posthorn serve', () => {
     assert.equal(exit.code, 1);
     assert.match(stderr, /^posthorn: smtp.max_recipients in \S+: expected an integer >= 100, got 1\n$/);
     assert.ok(!existsSync(join(dir, 'data')), 'nothing created');
+  });
+
+  test('with SMTP, submission and IMAP listeners: they answer, and SIGTERM closes them and exits 0', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'posthorn.toml'),
+      'hostname = "mx.crepes.fr"\n[listen]\nsmtp = ["127.0.0.1:0"]\nsubmission = ["127.0.0.1:0"]\n' +
+        'submissions = ["127.0.0.1:0"]\nimap = ["127.0.0.1:0"]\nimaps = []\n',
+    );
+    const child = spawnCli(['serve'], { cwd: dir });
+    const listening: Record<string, number> = {};
+    const ready = await waitForLogLine(child, (e) => {
+      if (e.msg === 'listening') listening[String(e.listener)] = portOf(e);
+      return e.msg === 'posthorn ready';
+    });
+    assert.deepEqual(ready.services, ['queue', 'smtp', 'imap']);
+    assert.deepEqual(Object.keys(listening).sort(), ['imap', 'smtp', 'submission', 'submissions']);
+    assert.match(await greeting(listening.smtp!), /^220 mx\.crepes\.fr /);
+    assert.match(await greeting(listening.submission!), /^220 mx\.crepes\.fr /);
+    assert.match(await greeting(listening.imap!), /^\* OK /);
+    child.kill('SIGTERM');
+    assert.deepEqual(await exitOf(child), { code: 0, signal: null });
+    await assert.rejects(greeting(listening.smtp!), { code: 'ECONNREFUSED' });
   });
 });
