@@ -2,6 +2,7 @@
 // and SmtpSessions over in-memory duplex pairs (optionally TLS over them).
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { duplexPair, type Duplex } from 'node:stream';
@@ -58,7 +59,7 @@ export class SmtpFixture {
       hostname: HOSTNAME,
       clock: systemClock,
       log: this.log,
-      maxReceivedHeaders: 50,
+      maxReceivedHeaders: 10,
       onQueued: (id) => this.queued.push(id),
     });
   }
@@ -73,6 +74,8 @@ export class SmtpFixture {
       ['alice@example.org', 'alice-password'],
       ['bob@example.org', 'bob-password'],
       ['josé@example.org', 'jose-password'],
+      ['jones@example.org', 'jones-password'],
+      ['brown@example.org', 'brown-password'],
     ] as const) {
       const account = await f.store.accounts.addAccount(address, 'not-a-real-hash');
       f.directory.accounts.set(address, { id: account.id, address, password });
@@ -96,8 +99,16 @@ export class SmtpFixture {
     );
   }
 
-  async connect(role: Role, limits: Partial<SessionLimits> = {}): Promise<Connection> {
-    const [serverSide, clientSide] = duplexPair();
+  /**
+   * A session over an in-memory duplexPair, or over a loopback TCP pair when `tcp` is set: Node's TLS over
+   * a duplexPair can stall the client handshake after earlier traffic, so transcripts using TLS take TCP.
+   */
+  async connect(
+    role: Role,
+    limits: Partial<SessionLimits> = {},
+    options: { tcp?: boolean } = {},
+  ): Promise<Connection> {
+    const [serverSide, clientSide] = options.tcp || role === 'submissions' ? await tcpPair() : duplexPair();
     const transport = new Transport(serverSide);
     const material = testTls();
     let client: Duplex = clientSide;
@@ -130,4 +141,14 @@ export class SmtpFixture {
     await this.store.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+async function tcpPair(): Promise<[net.Socket, net.Socket]> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  const serverSide = await accepted;
+  server.close();
+  return [serverSide, client];
 }

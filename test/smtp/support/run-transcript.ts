@@ -10,7 +10,8 @@ import { LineReader } from './line-reader.ts';
 import { matches, type Transcript } from './transcript.ts';
 
 export async function runTranscript(t: Transcript, fixture: SmtpFixture, file: string): Promise<void> {
-  const conn = await fixture.connect(t.role, t.limits as Partial<SessionLimits>);
+  const tcp = t.steps.some((s) => s.kind === 'tls');
+  const conn = await fixture.connect(t.role, t.limits as Partial<SessionLimits>, { tcp });
   let client: Duplex = conn.client;
   let reader = new LineReader(client);
   let closed = false;

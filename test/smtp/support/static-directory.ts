@@ -1,5 +1,5 @@
 // A MailDirectory over a fixed table, for session tests that must not depend on the account service:
-//   domains example.org, example.net; accounts alice@, bob@, josé@ (example.org)
+//   domains example.org, example.net; accounts alice@, bob@, josé@, jones@, brown@ (example.org)
 //   sales@example.org → bob; team@example.org → alice + carol@remote.test; @example.net (catch-all) → bob
 //   postmaster (any local domain, and bare <Postmaster>) → alice; "+tag" subaddresses → the account.
 
