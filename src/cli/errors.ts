@@ -18,9 +18,10 @@ export class UserError extends Error {
 const userErrorNames = new Set([
   'ConfigError',
   'UserError',
-  'AddressError',
-  'InvalidAddress',
   'AccountError',
+  'InvalidAddress',
+  'InvalidPassword',
+  'QueueAdminError',
 ]);
 
 export function isUserError(error: unknown): error is Error {

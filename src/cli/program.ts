@@ -6,6 +6,7 @@ import { registerAliasCommands } from './alias.ts';
 import { registerConfigCommands } from './config.ts';
 import { registerDomainCommands } from './domain.ts';
 import { registerInitCommand } from './init.ts';
+import { registerQueueCommands } from './queue.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerMailCommands } from '../mua/cli.ts';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDomainCommands(program);
   registerAccountCommands(program);
   registerAliasCommands(program);
+  registerQueueCommands(program);
   registerConfigCommands(program);
   registerMailCommands(program);
   return program;

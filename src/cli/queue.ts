@@ -1,9 +1,9 @@
-// `posthorn queue list [--json] | show ID | retry ID|--all | hold ID | release ID | delete ID | bounce ID`:
-// the operator's view of the outgoing queue (mailq / postqueue / postsuper habits). Works on the store
-// directly, next to a running server; the server's worker notices changes at its next look (about 10 s).
+// `posthorn queue list|show|retry|hold|release|delete|bounce`: the operator's hands on the outgoing queue
+// (habits of mailq / postqueue / postsuper). The work is done by src/queue/admin.ts; this file parses
+// arguments and prints. Safe next to a running server: each change is one store call.
 
 import type { Command } from 'commander';
-import { systemClock, type Clock } from '../app/context.ts';
+import { systemClock } from '../app/context.ts';
 import { silentLogger } from '../log/logger.ts';
 import {
   bounceEntry,
@@ -14,7 +14,6 @@ import {
   formatNextAttempt,
   holdEntry,
   listQueue,
-  QueueAdminError,
   releaseEntry,
   retryQueue,
   showQueueEntry,
@@ -25,144 +24,95 @@ import { UserError } from './errors.ts';
 import { printList } from './output.ts';
 import { withStore } from './with-store.ts';
 
-export interface QueueCommandOptions {
-  out?: NodeJS.WritableStream;
-  clock?: Clock;
+const json = (value: unknown): void => void process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+
+function recipientsText(v: QueueEntryView): string {
+  const pending = v.recipients.filter((r) => r.state === 'pending');
+  const shown = pending.length > 0 ? pending : v.recipients;
+  return shown.map((r) => r.address).join(', ');
 }
 
-export function registerQueueCommands(program: Command, options: QueueCommandOptions = {}): void {
-  const out = () => options.out ?? process.stdout;
-  const clock = options.clock ?? systemClock;
-  const queue = program.command('queue').description('inspect and manage the outgoing mail queue');
-
-  const printOne = (verb: string, v: QueueEntryView, json: boolean | undefined) => {
-    if (json) out().write(JSON.stringify(entryToJson(v), null, 2) + '\n');
-    else out().write(`${verb} ${v.id}\n`);
-  };
+export function registerQueueCommands(program: Command): void {
+  const queue = program.command('queue').description('inspect and act on the outgoing queue');
 
   queue
     .command('list')
-    .description('list queued messages: id, status, age, size, sender, recipients, next attempt, last error')
+    .description('list queued messages, oldest first')
     .option('--json', 'print a JSON array')
-    .action(async (opts: { json?: boolean }, command: Command) => {
-      await run(command, async (store) => {
-        const now = clock.now();
-        const rows = await listQueue(store, now);
-        if (rows.length === 0 && !opts.json) {
-          out().write('queue is empty\n');
-          return;
-        }
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withStore(command, async (store) => {
+        const now = systemClock.now();
+        const entries = await listQueue(store, now);
         printList(
-          rows,
+          entries,
           [
             { header: 'id', value: (v) => v.id },
-            { header: 'status', value: (v) => v.status },
             { header: 'age', value: (v) => formatAge(v.ageSeconds) },
             { header: 'size', value: (v) => String(v.size) },
-            { header: 'sender', value: (v) => `<${v.sender}>` },
-            {
-              header: 'recipients',
-              value: (v) => v.recipients.map((r) => `${r.address} (${r.state})`).join(', '),
-            },
             { header: 'next', value: (v) => formatNextAttempt(v, now) },
-            { header: 'last error', value: (v) => v.lastError ?? '' },
+            { header: 'sender', value: (v) => `<${v.sender}>` },
+            { header: 'recipients', value: recipientsText },
           ],
-          { json: opts.json === true, toJson: entryToJson, out: out() },
+          { json: options.json === true, toJson: entryToJson },
         );
       });
     });
 
   queue
     .command('show <id>')
-    .description('show one message: recipients with their state and replies, DSN options, headers')
+    .description('show one message: envelope, recipients with their last errors, headers')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }, command: Command) => {
-      await run(command, async (store) => {
-        const now = clock.now();
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      await withStore(command, async (store) => {
+        const now = systemClock.now();
         const details = await showQueueEntry(store, id, now);
-        out().write(
-          opts.json ? JSON.stringify(entryToJson(details), null, 2) + '\n' : formatEntryDetails(details, now),
-        );
+        if (options.json) json(entryToJson(details));
+        else process.stdout.write(formatEntryDetails(details, now));
       });
     });
 
   queue
     .command('retry [id]')
-    .description('try a message (or with --all every message not held) at the next look of the worker')
+    .description('make a message (or, with --all, every message not held) due now')
     .option('--all', 'every message that is not held')
-    .option('--json', 'print JSON')
-    .action(async (id: string | undefined, opts: { all?: boolean; json?: boolean }, command: Command) => {
-      if ((id === undefined) === (opts.all !== true))
-        throw new UserError('give a queue id or --all (not both)');
-      await run(command, async (store) => {
-        const done = await retryQueue(store, id === undefined ? { all: true } : { id }, clock.now());
-        if (opts.json) out().write(JSON.stringify(done.map(entryToJson), null, 2) + '\n');
-        else if (done.length === 0) out().write('nothing to retry\n');
-        else
-          for (const v of done) {
-            out().write(
-              `scheduled ${v.id} for immediate retry${v.held ? ' (held: release it to deliver)' : ''}\n`,
-            );
-          }
+    .action(async (id: string | undefined, options: { all?: boolean }, command: Command) => {
+      if ((id === undefined) === (options.all !== true)) throw new UserError('give a queue id or --all');
+      await withStore(command, async (store) => {
+        const done = await retryQueue(store, id === undefined ? { all: true } : { id }, systemClock.now());
+        process.stdout.write(
+          `${done.length} message(s) due now${done.length ? ': ' : ''}${done.map((v) => v.id).join(' ')}\n`,
+        );
       });
     });
 
-  queue
-    .command('hold <id>')
-    .description('keep a message in the queue without trying it, until released')
-    .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }, command: Command) => {
-      await run(command, async (store) =>
-        printOne('held', await holdEntry(store, id, clock.now()), opts.json),
-      );
-    });
-
-  queue
-    .command('release <id>')
-    .description('release a held message and try it at once')
-    .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }, command: Command) => {
-      await run(command, async (store) =>
-        printOne('released', await releaseEntry(store, id, clock.now()), opts.json),
-      );
-    });
-
-  queue
-    .command('delete <id>')
-    .description('remove a message from the queue without telling the sender')
-    .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }, command: Command) => {
-      await run(command, async (store) =>
-        printOne('deleted', await deleteEntry(store, id, clock.now()), opts.json),
-      );
-    });
+  const simple = (verb: string, description: string, run: typeof holdEntry, done: string) =>
+    queue
+      .command(`${verb} <id>`)
+      .description(description)
+      .action(async (id: string, _options: unknown, command: Command) => {
+        await withStore(command, async (store) => {
+          const view = await run(store, id, systemClock.now());
+          process.stdout.write(`${done} ${view.id}\n`);
+        });
+      });
+  simple('hold', 'keep a message from being tried until it is released', holdEntry, 'held');
+  simple('release', 'release a held message; it is due at once', releaseEntry, 'released');
+  simple('delete', 'remove a message from the queue without notifying the sender', deleteEntry, 'deleted');
 
   queue
     .command('bounce <id>')
-    .description(
-      'give up on a message: its pending recipients fail and the sender gets a delivery status notification',
-    )
-    .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }, command: Command) => {
-      await run(command, async (store, config) => {
+    .description('fail every pending recipient now and send the sender a failure notice (DSN)')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      await withStore(command, async (store, config) => {
         const log = silentLogger();
         const bounce = storeBounceSink(store, {
           hostname: config.hostname,
-          clock,
+          clock: systemClock,
           log,
           maxReceivedHeaders: config.smtp.max_received_headers,
         });
-        printOne('bounced', await bounceEntry({ store, config, clock, bounce, log }, id), opts.json);
+        const view = await bounceEntry({ store, config, clock: systemClock, bounce, log }, id);
+        process.stdout.write(`bounced ${view.id}\n`);
       });
     });
-}
-
-/** withStore, with the queue's operator errors shown like every other user error. */
-async function run(command: Command, fn: Parameters<typeof withStore<void>>[1]): Promise<void> {
-  try {
-    await withStore(command, fn);
-  } catch (err) {
-    if (err instanceof QueueAdminError) throw new UserError(err.message);
-    throw err;
-  }
 }
