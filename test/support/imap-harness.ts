@@ -118,12 +118,13 @@ export async function startHarness(
 /** Reads CRLF-terminated lines from the client side of a session, waiting for them (with a timeout). */
 export class LineReader {
   #buffer = Buffer.alloc(0);
+  #pending: Buffer[] = []; // received, not yet joined to #buffer (joining only when needed keeps reads linear)
   #ended = false;
   #waiter: (() => void) | null = null;
 
   constructor(stream: Duplex) {
     stream.on('data', (chunk: Buffer) => {
-      this.#buffer = Buffer.concat([this.#buffer, chunk]);
+      this.#pending.push(chunk);
       this.#wake();
     });
     stream.on('end', () => {
@@ -136,6 +137,13 @@ export class LineReader {
     });
   }
 
+  #join(): boolean {
+    if (this.#pending.length === 0) return false;
+    this.#buffer = Buffer.concat([this.#buffer, ...this.#pending]);
+    this.#pending = [];
+    return true;
+  }
+
   #wake(): void {
     const w = this.#waiter;
     this.#waiter = null;
@@ -146,7 +154,8 @@ export class LineReader {
   async next(timeoutMs = 5000): Promise<string | null> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const at = this.#buffer.indexOf('\r\n');
+      let at = this.#buffer.indexOf('\r\n');
+      if (at < 0 && this.#join()) at = this.#buffer.indexOf('\r\n');
       if (at >= 0) {
         const line = this.#buffer.toString('utf8', 0, at);
         this.#buffer = this.#buffer.subarray(at + 2);
@@ -177,6 +186,7 @@ export class LineReader {
   async bytes(n: number, timeoutMs = 5000): Promise<Buffer> {
     const deadline = Date.now() + timeoutMs;
     while (this.#buffer.length < n) {
+      if (this.#join()) continue;
       if (this.#ended) throw new Error('stream ended inside a literal');
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('timed out waiting for literal data');
@@ -205,6 +215,7 @@ export class LineReader {
   }
 
   get pending(): string {
+    this.#join();
     return this.#buffer.toString('utf8');
   }
 }

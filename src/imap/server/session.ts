@@ -183,6 +183,7 @@ export class ImapSession {
     this.untagged(
       `OK [CAPABILITY ${this.capabilities().join(' ')}] ${this.ctx.config.hostname} Posthorn IMAP ready`,
     );
+    let abandon = false;
     try {
       while (this.state.kind !== 'logout') {
         const authenticated = this.state.kind !== 'notAuthenticated';
@@ -211,13 +212,16 @@ export class ImapSession {
         this.untaggedQuietly('BYE Autologout; idle for too long');
       } else if (error instanceof SlowReader) {
         this.log.info({ err: error }, 'closing session of a slow reader');
+        abandon = true;
       } else {
         this.log.debug({ err: error }, 'session ended with an error');
       }
     } finally {
       this.deselect();
       this.state = { kind: 'logout' };
-      await this.transport.close();
+      // A reader that does not read would not take the rest either: drop the connection at once.
+      if (abandon) this.transport.destroy();
+      else await this.transport.close();
     }
   }
 
