@@ -36,6 +36,18 @@ export interface Transcript {
   steps: Step[];
 }
 
+/** The text as bytes: UTF-8, except that \\xHH escapes stand for single octets. */
+export function unescapeToBytes(text: string): Buffer {
+  const parts = text.split(/(\\x[0-9A-Fa-f]{2})/);
+  return Buffer.concat(
+    parts.map((p) =>
+      /^\\x[0-9A-Fa-f]{2}$/.test(p)
+        ? Buffer.from([parseInt(p.slice(2), 16)])
+        : Buffer.from(unescape(p), 'utf8'),
+    ),
+  );
+}
+
 export function unescape(text: string): string {
   return text.replace(/\\(x[0-9A-Fa-f]{2}|[rnt\\])/g, (_, e: string) => {
     if (e === 'r') return '\r';
@@ -55,7 +67,10 @@ export function parseTranscript(path: string): Transcript {
     if (text.trim() === '' || text.startsWith('#')) return;
     const last = t.steps[t.steps.length - 1];
     if (text.startsWith('C: ') || text === 'C:' || text.startsWith('C~ ')) {
-      const data = Buffer.from(unescape(text.slice(3)) + (text.startsWith('C~') ? '' : '\r\n'), 'utf8');
+      const data = Buffer.concat([
+        unescapeToBytes(text.slice(3)),
+        Buffer.from(text.startsWith('C~') ? '' : '\r\n'),
+      ]);
       if (last?.kind === 'send') last.data = Buffer.concat([last.data, data]);
       else t.steps.push({ kind: 'send', data, line });
       return;
