@@ -96,6 +96,12 @@ export async function accountAdd(
   const ask = deps.prompter;
 
   const address = checkAddress(options.address ?? (interactive ? await ask.ask('E-mail address') : ''));
+  const sameAddress = profiles.find((p) => p.address.toLowerCase() === address.toLowerCase());
+  if (sameAddress && options.name === undefined) {
+    throw new UserError(
+      `an account named "${sameAddress.name}" exists already for ${address}; give --name to add another`,
+    );
+  }
   let displayName = options.displayName;
   if (displayName === undefined && interactive)
     displayName = (await ask.ask('Your name, as others see it (optional)')) || undefined;

@@ -56,7 +56,8 @@ function formatLocalPart(local: string): string {
 
 function formatPhrase(name: string, utf8: boolean): string {
   if (/[^\x00-\x7f]/.test(name) && !utf8) return libmime.encodeWords(name, 'Q', 52);
-  if (ATEXT_PHRASE.test(name)) return name;
+  // RFC 6532 §3.2: in a UTF-8 header, non-ASCII characters are atext.
+  if (ATEXT_PHRASE.test(utf8 ? name.replace(/[^\x00-\x7f]/g, 'a') : name)) return name;
   return `"${name.replace(/(["\\])/g, '\\$1')}"`;
 }
 

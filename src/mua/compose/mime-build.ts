@@ -118,7 +118,7 @@ function attachmentPart(a: Attachment): { headers: string[]; body: Buffer; eight
     // RFC 2046 §5.2.1: an encapsulated message is never base64/QP encoded; it goes as it is.
     const eightBit = a.data.some((b) => b > 0x7f);
     headers.push(`Content-Transfer-Encoding: ${eightBit ? '8bit' : '7bit'}`);
-    const body = Buffer.from(toCrlf(a.data.toString('latin1')).replace(/\r\n$/, ''), 'latin1');
+    const body = Buffer.from(toCrlf(a.data.toString('latin1')), 'latin1');
     return { headers, body, eightBit };
   }
   headers.push('Content-Transfer-Encoding: base64');

@@ -44,7 +44,7 @@ export function renderTable<T>(
       .trimEnd();
   lines.push(
     formatLine(
-      columns.map((c) => c.header),
+      columns.map((c) => c.header.toUpperCase()),
       () => 'bold',
     ),
   );
