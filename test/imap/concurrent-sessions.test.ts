@@ -53,6 +53,7 @@ describe('two sessions on one mailbox', () => {
     // FETCH, STORE and SEARCH by sequence number must not bring the EXPUNGE (§7.5.1); flag updates may come.
     // Message 1 is gone from the store: FETCH returns nothing for it (RFC 2180 §4.1.2), and no EXPUNGE.
     assert.deepEqual(await command(a, 'FETCH 1 (UID)'), []);
+    assert.match(lastTagged, /OK \[EXPUNGEISSUED\]/);
     assert.deepEqual(await command(a, 'FETCH 2 (UID)'), ['* 2 FETCH (UID 2)']);
     assert.deepEqual(await command(a, 'SEARCH ALL'), ['* SEARCH 2 3 4']);
     assert.deepEqual(await command(a, 'STORE 2 +FLAGS.SILENT (\\Answered)'), []);

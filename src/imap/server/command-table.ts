@@ -45,7 +45,8 @@ export const COMMANDS: { [N in CommandName]: CommandSpec<CommandOf<N>> } = {
   STARTTLS: { allowedIn: NOT_AUTHENTICATED, run: starttls },
   AUTHENTICATE: { allowedIn: NOT_AUTHENTICATED, run: authenticate },
   LOGIN: { allowedIn: NOT_AUTHENTICATED, run: login },
-  ENABLE: { allowedIn: AUTHENTICATED, run: enable },
+  // RFC 9051 §6.3.1: ENABLE only before a mailbox is selected.
+  ENABLE: { allowedIn: ['authenticated'], run: enable },
   SELECT: { allowedIn: AUTHENTICATED, run: select },
   EXAMINE: { allowedIn: AUTHENTICATED, run: select },
   CREATE: { allowedIn: AUTHENTICATED, run: create },

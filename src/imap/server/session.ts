@@ -250,6 +250,8 @@ export class ImapSession {
         maxSearchDepth: 32,
       });
       tag = parsed.tag;
+      // Trace without arguments: no passwords, no message contents in logs.
+      this.log.trace({ tag, command: parsed.command.name }, 'imap command');
       completion = await this.#dispatch(parsed.command, tag);
     } catch (error) {
       if (error instanceof SlowReader || error instanceof TransportTimeout) throw error;

@@ -96,7 +96,9 @@ export async function fetch(s: ImapSession, c: CommandOf<'FETCH'>): Promise<Comp
     throw error;
   }
   s.write(...out);
-  return ok(`${c.uid ? 'UID FETCH' : 'FETCH'} completed`);
+  // RFC 9051 §7.1: messages of the session's view that another session expunged meanwhile are skipped.
+  const expunged = c.changedSince === null && records.length < uids.length;
+  return ok(`${c.uid ? 'UID FETCH' : 'FETCH'} completed`, expunged ? 'EXPUNGEISSUED' : null);
 }
 
 function memo<T>(load: () => Promise<T>): () => Promise<T> {

@@ -37,5 +37,6 @@ export async function store(s: ImapSession, c: CommandOf<'STORE'>): Promise<Comp
       : result.modified.map((uid) => selected.seqOf(uid) ?? 0).filter((n) => n > 0);
     return ok('Conditional STORE failed for some messages', `MODIFIED ${formatSequenceSet(numbers)}`);
   }
-  return ok('STORE completed');
+  const expunged = result.updated.length + result.modified.length < uids.length;
+  return ok('STORE completed', expunged ? 'EXPUNGEISSUED' : null);
 }
