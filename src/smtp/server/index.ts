@@ -9,7 +9,7 @@
 // - stop() stops accepting, tells idle sessions 421 4.3.2, and waits for busy ones to finish.
 
 import { randomBytes } from 'node:crypto';
-import type { AccountServiceLike as AccountService } from './account-directory.ts';
+import type { AccountService } from '../../accounts/index.ts';
 import type { AppContext, Service } from '../../app/context.ts';
 import { Delivery } from '../../delivery/index.ts';
 import { formatHostPort, type HostPort } from '../../net/host-port.ts';
@@ -44,7 +44,10 @@ export interface SmtpServerDeps {
 }
 
 export async function startSmtpServers(ctx: AppContext, deps: SmtpServerDeps): Promise<SmtpServers> {
-  return startSmtpServersWith(ctx, { directory: accountDirectory(deps.accounts), onQueued: deps.onQueued });
+  return startSmtpServersWith(ctx, {
+    directory: accountDirectory(deps.accounts, { hostname: ctx.config.hostname }),
+    onQueued: deps.onQueued,
+  });
 }
 
 /** The same with any MailDirectory and, optionally, another acceptor (tests). */
