@@ -55,6 +55,44 @@ describe('queue: scheduling', () => {
     assert.deepEqual(await h.store.queue.list(), []);
   });
 
+  test('a destination with too many waiting jobs: the excess is deferred at once, others go on', async () => {
+    const gate = latch();
+    const slow = await FakeSmtpServer.start({
+      dataEnd: async () => {
+        gate.reached();
+        await gate.opened;
+        return undefined;
+      },
+    });
+    const fast = await FakeSmtpServer.start();
+    open.push(slow, fast);
+    const h = new QueueHarness({
+      zone: ZONE,
+      ports: { '192.0.2.10': slow.port, '192.0.2.20': fast.port },
+      deps: { timeouts: { dataEndMs: 10_000 }, waitingPerDestination: 2 },
+    });
+    open.push(h);
+    const slowIds = [];
+    for (let i = 0; i < 5; i++) slowIds.push((await h.enqueue({ to: [`bob${i}@hamburger.edu`] })).id);
+    await h.enqueue({ to: ['jan@frites.be'] });
+    h.queue.wake();
+    await gate.arrived;
+    await fast.waitForMessages(1);
+    gate.open();
+    await h.queue.whenIdle();
+    assert.equal(slow.messages.length, 2);
+    const deferred = (await h.store.queue.list()).map((e) => [e.id, e.lastError?.slice(0, 5)]);
+    assert.deepEqual(
+      deferred,
+      slowIds.slice(2).map((id) => [id, '4.4.5']),
+    );
+    await h.advance(300); // three due: two taken, one deferred again
+    assert.equal(slow.messages.length, 4);
+    await h.advance(600);
+    assert.equal(slow.messages.length, 5);
+    assert.deepEqual(await h.store.queue.list(), []);
+  });
+
   test('global concurrency: with concurrency = 1 the second destination waits for the first', async () => {
     const gate = latch();
     const first = await FakeSmtpServer.start({

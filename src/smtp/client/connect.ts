@@ -50,7 +50,7 @@ export const connectSmtp: SmtpConnectFn = async (options) => {
   const tlsOptions: tls.ConnectionOptions = {
     ...options.tlsOptions,
     servername: options.servername ?? options.host,
-    rejectUnauthorized: options.verifyCertificate ?? true,
+    rejectUnauthorized: options.verifyCertificate ?? options.tlsOptions?.rejectUnauthorized ?? true,
   };
   try {
     if (options.tls === 'implicit') await client.upgradeToTls(tlsOptions);
