@@ -1,9 +1,10 @@
 // A whole IMAP server on loopback (port 0) for end-to-end tests with real clients: real SQLite store,
-// self-signed TLS, the test password check of imap-harness.ts.
+// self-signed TLS, the real AccountService (argon2id with test parameters).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
+import { AccountService, TEST_ARGON2 } from '../../src/accounts/index.ts';
 import { systemClock, type AppContext } from '../../src/app/context.ts';
 import { startImapServers, type ImapServers } from '../../src/imap/server/index.ts';
 import { silentLogger } from '../../src/log/logger.ts';
@@ -39,15 +40,9 @@ export async function startTestImapServer(): Promise<RunningImapServer> {
     tls: { context: tls.createSecureContext({ cert, key }), cert, key },
     clock: systemClock,
   };
-  const servers = await startImapServers(ctx, {
-    accounts: {
-      async authenticate(address, password) {
-        const account = await t.store.accounts.getAccount(address.toLowerCase());
-        return account && password === PASSWORD ? account : null;
-      },
-    },
-    sleep: async () => {},
-  });
+  const accounts = new AccountService(t.store.accounts, { argon2: TEST_ARGON2 });
+  await accounts.setPassword(t.account.address, PASSWORD);
+  const servers = await startImapServers(ctx, { accounts, sleep: async () => {} });
   return {
     t,
     servers,
