@@ -7,7 +7,6 @@ import { startImapServers } from '../imap/server/index.ts';
 import { startQueue } from '../queue/index.ts';
 import { startSmtpServers } from '../smtp/server/index.ts';
 import type { AppContext, Service } from './context.ts';
-import { smtpAccounts } from './smtp-accounts.ts';
 
 /** What services share, made once by app.ts before the first service starts. */
 export interface SharedServices {
@@ -43,7 +42,7 @@ const smtp: ServiceStarter = {
     config.listen.smtp.length + config.listen.submission.length + config.listen.submissions.length > 0,
   start: (ctx, shared) =>
     startSmtpServers(ctx, {
-      accounts: smtpAccounts(shared.accounts),
+      accounts: shared.accounts,
       onQueued: (id) => shared.wakeQueue(id),
     }),
 };

@@ -1,8 +1,10 @@
-// Where passwords come from: stdin (--password-stdin), an interactive prompt without echo, or generated.
+// Where passwords come from: stdin (--password-stdin), an interactive prompt without echo, or generated
+// (src/app/password-generator.ts).
 // Never from argv: the process list and shell history would show it.
 
-import { randomInt } from 'node:crypto';
 import { UserError } from './errors.ts';
+
+export { generatePassword } from '../app/password-generator.ts';
 
 /** Reads stdin to its end; the password is the first line (a trailing newline is not part of it). */
 export async function readPasswordFromStdin(stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
@@ -54,18 +56,4 @@ function readHidden(prompt: string): Promise<string> {
     };
     stdin.on('data', onData);
   });
-}
-
-// No 0/o, 1/l/i: easy to read aloud and to type from a screen.
-const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
-
-/** Four groups of five characters: about 99 bits of randomness. */
-export function generatePassword(): string {
-  const groups: string[] = [];
-  for (let g = 0; g < 4; g++) {
-    let group = '';
-    for (let i = 0; i < 5; i++) group += ALPHABET[randomInt(ALPHABET.length)];
-    groups.push(group);
-  }
-  return groups.join('-');
 }
