@@ -49,6 +49,12 @@ export async function startImapServers(ctx: AppContext, deps: ImapServerDeps): P
   const sessions = new Set<ImapSession>();
   const config = ctx.config.imap;
   const onConnection = async (transport: Transport, info: ConnectionInfo) => {
+    // Each listener counts its own connections; the total over imap and imaps is kept here.
+    if (sessions.size >= config.max_connections) {
+      transport.write('* BYE Too many connections, try again later\r\n');
+      await transport.close();
+      return;
+    }
     const session = new ImapSession(sessionContext, transport, {
       id: randomBytes(6).toString('base64url'),
       starttls: !info.implicitTls,
