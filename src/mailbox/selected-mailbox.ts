@@ -181,7 +181,14 @@ export class SelectedMailbox {
       this.#flagged = new Set();
       if (uids.length > 0) {
         uids.sort((a, b) => a - b);
-        for (const record of await this.#store.getMessages(this.mailbox.id, uids)) {
+        let records: MessageRecord[];
+        try {
+          records = await this.#store.getMessages(this.mailbox.id, uids);
+        } catch (error) {
+          for (const uid of uids) this.#flagged.add(uid); // announce them next time
+          throw error;
+        }
+        for (const record of records) {
           const known = this.#reported.get(record.uid);
           if (known !== undefined && known >= record.modSeq) continue;
           const seq = this.seqOf(record.uid);

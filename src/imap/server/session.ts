@@ -294,7 +294,13 @@ export class ImapSession {
       completion = errorCompletion(error, this.log, this.facts.id);
     }
     if (this.state.kind === 'selected') {
-      await this.announce({ expunges: spec.expunges ? spec.expunges(command) : true });
+      try {
+        await this.announce({ expunges: spec.expunges ? spec.expunges(command) : true });
+      } catch (error) {
+        if (error instanceof SlowReader) throw error;
+        // The command itself is done; its result stands. The updates are sent at the next chance.
+        this.log.warn({ err: error }, 'could not announce mailbox updates');
+      }
     }
     return completion;
   }
