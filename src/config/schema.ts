@@ -183,6 +183,69 @@ export const schema = {
     require_tls: bool(false, 'Require STARTTLS for every outgoing delivery (per route: require_tls).'),
     verify_tls: bool(false, 'Require a valid certificate from remote servers (opportunistic TLS does not).'),
   },
+  auth: {
+    dkim_sign: bool(
+      true,
+      'Sign outgoing mail from local domains with their DKIM keys (Ed25519 and RSA, in data_dir/dkim/).',
+    ),
+    verify_inbound: bool(
+      true,
+      'Check SPF, DKIM, DMARC and ARC of mail received on the MX role and record them in Authentication-Results.',
+    ),
+    dmarc_reject: str(
+      'reject',
+      'When DMARC fails for a domain that publishes p=reject: "reject" (550 5.7.1), "junk" or "accept".',
+      ['reject', 'junk', 'accept'],
+    ),
+    dmarc_quarantine: str(
+      'junk',
+      'When DMARC fails for a domain that publishes p=quarantine: "junk" (deliver to Junk), "reject" or "accept".',
+      ['reject', 'junk', 'accept'],
+    ),
+    spf_fail: str(
+      'accept',
+      'When SPF fails for MAIL FROM and the domain has no DMARC record: "accept", "junk" or "reject" (550 5.7.23).',
+      ['reject', 'junk', 'accept'],
+    ),
+    dns_trouble: str(
+      'tempfail',
+      'When DNS trouble (timeout, SERVFAIL) hides a result that matters: "tempfail" (451 4.4.3) or "accept".',
+      ['tempfail', 'accept'],
+    ),
+    arc_trusted_sealers: list(
+      [],
+      'Forwarders (ARC-Seal d= domains) whose passing ARC chain overrides a DMARC failure (RFC 8617 §7.2).',
+    ),
+    dmarc_policy: str('reject', 'DMARC policy (p=) that `posthorn dns records` proposes for local domains.', [
+      'none',
+      'quarantine',
+      'reject',
+    ]),
+    report_address: optStr(
+      'Address for DMARC aggregate and TLS-RPT reports in the proposed DNS records (default postmaster@<domain>).',
+    ),
+  },
+  autoconfig: {
+    listen: list(
+      [],
+      'HTTP listeners ("host:port") for client autoconfiguration and the MTA-STS policy; off by default.',
+    ),
+    listen_tls: list(
+      [],
+      'HTTPS listeners ("host:port") with the [tls] certificate; Thunderbird and MTA-STS need HTTPS on port 443.',
+    ),
+    mta_sts_mode: str(
+      'testing',
+      'Mode of the served MTA-STS policy (RFC 8461 §5): "testing" (report only), "enforce" (needs a valid certificate) or "none".',
+      ['testing', 'enforce', 'none'],
+    ),
+    mta_sts_max_age_s: int(
+      604800,
+      'max_age of the MTA-STS policy, in seconds (RFC 8461 §3.2).',
+      86400,
+      31557600,
+    ),
+  },
 } as const;
 
 // ---------------------------------------------------------------- the typed value
