@@ -24,8 +24,13 @@ const userErrorNames = new Set([
   'QueueAdminError',
 ]);
 
+/** Failures of the environment rather than of Posthorn: a port in use or not allowed, a refused connection. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
 export function isUserError(error: unknown): error is Error {
-  if (error instanceof UserError || error instanceof ConfigError) return true;
+  if (error instanceof UserError || error instanceof ConfigError || isSystemError(error)) return true;
   // NotFound, AlreadyExists, NotEmpty: the store names the thing; StorageUnavailable: the database failed.
   if (error instanceof StorageError) return true;
   return error instanceof Error && userErrorNames.has(error.name);

@@ -1,6 +1,7 @@
 // The `posthorn` command line: one commander program, one file per command family.
 
 import { Command } from 'commander';
+import { registerMailCommands } from '../mua/cli.ts';
 import { registerAccountCommands } from './account.ts';
 import { registerAliasCommands } from './alias.ts';
 import { registerConfigCommands } from './config.ts';
@@ -8,7 +9,6 @@ import { registerDomainCommands } from './domain.ts';
 import { registerInitCommand } from './init.ts';
 import { registerQueueCommands } from './queue.ts';
 import { registerServeCommand } from './serve.ts';
-import { registerMailCommands } from '../mua/cli.ts';
 
 export function buildProgram(): Command {
   const program = new Command('posthorn')

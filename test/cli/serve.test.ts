@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { exitOf, spawnCli, tempDir, waitForLogLine } from './run-cli.ts';
@@ -83,5 +83,25 @@ describe('posthorn serve', () => {
     child.kill('SIGTERM');
     assert.deepEqual(await exitOf(child), { code: 0, signal: null });
     await assert.rejects(greeting(listening.smtp!), { code: 'ECONNREFUSED' });
+  });
+
+  test('a port in use is a one-line error, exit 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const dir = tempDir();
+      writeFileSync(
+        join(dir, 'posthorn.toml'),
+        NO_LISTENERS.replace('smtp = []', `smtp = ["127.0.0.1:${port}"]`),
+      );
+      const child = spawnCli(['serve'], { cwd: dir });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      assert.equal((await exitOf(child)).code, 1);
+      assert.equal(stderr, `posthorn: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+    } finally {
+      blocker.close();
+    }
   });
 });
