@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { configFromDefaults } from '../../src/config/load.ts';
 import { openStore } from '../../src/storage/open.ts';
-import { StorageError } from '../../src/storage/ports.ts';
 
 test('sqlite: creates data_dir and opens storage.path inside it', async () => {
   const base = await mkdtemp(join(tmpdir(), 'posthorn-open-'));
@@ -29,13 +28,4 @@ test('sqlite: creates data_dir and opens storage.path inside it', async () => {
   }
 });
 
-test('postgres: a clear "not yet implemented" StorageError', async () => {
-  const config = configFromDefaults({
-    storage: { backend: 'postgres', url: 'postgres://posthorn@127.0.0.1/posthorn' },
-  });
-  await assert.rejects(openStore(config), (error: Error) => {
-    assert.ok(error instanceof StorageError);
-    assert.match(error.message, /postgres.*not yet implemented/);
-    return true;
-  });
-});
+// backend = "postgres" is covered by test/postgres/open-store.test.ts (the PostgreSQL backend's own tests).
