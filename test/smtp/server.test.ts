@@ -84,6 +84,16 @@ describe('startSmtpServers', () => {
     b.close();
   });
 
+  test('connections in total are limited across all SMTP listeners together', async () => {
+    await start({ max_connections: 1 });
+    const a = await RawSmtpClient.connect(servers.addresses.smtp[0]!.port);
+    await a.reply();
+    const b = await RawSmtpClient.connect(servers.addresses.submission[0]!.port);
+    assert.deepEqual(await b.reply(), ['421 4.7.0 Too many connections, try again later']);
+    a.close();
+    b.close();
+  });
+
   test('stop() tells idle sessions 421 4.3.2 and closes them', async () => {
     await start();
     const a = await RawSmtpClient.connect(servers.addresses.smtp[0]!.port);
