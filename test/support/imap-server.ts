@@ -19,6 +19,8 @@ export interface RunningImapServer {
   servers: ImapServers;
   imapPort: number;
   imapsPort: number;
+  /** The server's self-signed certificate (PEM file), for clients that verify it. */
+  certPath: string;
   user: string;
   password: string;
   deliver(mailbox: string, message: string, flags?: string[]): Promise<Uid>;
@@ -48,6 +50,7 @@ export async function startTestImapServer(): Promise<RunningImapServer> {
     servers,
     imapPort: servers.addresses.imap[0]!.port,
     imapsPort: servers.addresses.imaps[0]!.port,
+    certPath,
     user: t.account.address,
     password: PASSWORD,
     async deliver(name, message, flags = []) {
