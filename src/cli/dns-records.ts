@@ -1,8 +1,11 @@
-// The DNS records a domain needs so that other servers find this one: MX for the domain, A/AAAA for
-// the host. (SPF, DKIM and DMARC records join this list when signing and checks are added.)
+// The short list `posthorn init` prints (MX for the domain, A/AAAA for the host), taken from the one record
+// generator in src/dns-records/ so the two never disagree. The full list (SPF, DKIM, DMARC, MTA-STS, SRV…)
+// is `posthorn dns records DOMAIN`.
 
-import { networkInterfaces } from 'node:os';
-import { isIP } from 'node:net';
+import { buildDnsRecords } from '../dns-records/records.ts';
+import { localAddresses, type HostAddresses } from '../dns-records/addresses.ts';
+
+export { localAddresses };
 
 export interface DnsRecord {
   name: string;
@@ -12,35 +15,33 @@ export interface DnsRecord {
   note?: string;
 }
 
-/** Addresses of this machine that other hosts might reach (not loopback, not link-local). */
-export function localAddresses(): { v4: string[]; v6: string[] } {
-  const v4: string[] = [];
-  const v6: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) {
-      if (a.internal) continue;
-      if (a.family === 'IPv4') v4.push(a.address);
-      else if (!a.address.toLowerCase().startsWith('fe80:')) v6.push(a.address);
-    }
-  }
-  return { v4, v6 };
-}
-
 export function dnsRecordsFor(
   domain: string,
   hostname: string,
-  addresses: { v4: string[]; v6: string[] } = localAddresses(),
+  addresses: HostAddresses = localAddresses(),
 ): DnsRecord[] {
-  const host = hostname.replace(/\.$/, '') + '.';
-  const records: DnsRecord[] = [{ name: domain + '.', type: 'MX', value: `10 ${host}` }];
-  if (isIP(hostname) === 0) {
-    const guess = 'address found on this machine; use the public one';
-    if (addresses.v4.length === 0) records.push({ name: host, type: 'A', value: '<public IPv4 address>' });
-    for (const ip of addresses.v4) records.push({ name: host, type: 'A', value: ip, note: guess });
-    if (addresses.v6.length === 0) {
-      records.push({ name: host, type: 'AAAA', value: '<public IPv6 address>', note: 'if the host has one' });
+  const set = buildDnsRecords({
+    domain,
+    hostname,
+    addresses,
+    addressesGuessed: true,
+    dkimKeys: [],
+    services: { imaps: null, imap: null, submissions: null, submission: null },
+    dmarcPolicy: 'reject',
+    mtaSts: { mode: 'testing', maxAgeS: 604800 },
+  });
+  const records: DnsRecord[] = [];
+  for (const type of ['MX', 'A', 'AAAA'] as const) {
+    for (const r of set.records.filter((x) => x.type === type)) {
+      const note = r.guess
+        ? 'address found on this machine; use the public one'
+        : r.placeholder && r.optional
+          ? 'if the host has one'
+          : undefined;
+      records.push(
+        note ? { name: r.name, type, value: r.value, note } : { name: r.name, type, value: r.value },
+      );
     }
-    for (const ip of addresses.v6) records.push({ name: host, type: 'AAAA', value: ip, note: guess });
   }
   return records;
 }

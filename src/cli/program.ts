@@ -5,6 +5,9 @@ import { registerMailCommands } from '../mua/cli.ts';
 import { registerAccountCommands } from './account.ts';
 import { registerAliasCommands } from './alias.ts';
 import { registerConfigCommands } from './config.ts';
+import { registerDemoCommand } from './demo.ts';
+import { registerDkimCommands } from './dkim.ts';
+import { registerDnsCommands } from './dns.ts';
 import { registerDomainCommands } from './domain.ts';
 import { registerInitCommand } from './init.ts';
 import { registerQueueCommands } from './queue.ts';
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   registerAliasCommands(program);
   registerQueueCommands(program);
   registerConfigCommands(program);
+  registerDnsCommands(program);
+  registerDkimCommands(program);
   registerMailCommands(program);
+  registerDemoCommand(program);
   return program;
 }
