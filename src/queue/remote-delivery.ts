@@ -36,24 +36,40 @@ export type ConnectResult =
 export async function connectToNextHop(hop: NextHop, s: ConnectSettings): Promise<ConnectResult> {
   let last: { candidate: Candidate; err: unknown } | null = null;
   for (const candidate of hop.candidates) {
-    try {
-      const client = await s.connect({
+    const attempt = (tls: 'starttls' | 'opportunistic' | 'none') =>
+      s.connect({
         host: candidate.address,
         port: candidate.port,
         servername: candidate.hostname,
         localName: s.localName,
-        tls: hop.requireTls ? 'starttls' : 'opportunistic',
+        tls,
         verifyCertificate: s.verifyTls,
         timeouts: s.timeouts,
         log: s.log.child({ remote: `${describeCandidate(candidate)}:${candidate.port}` }),
       });
-      return { ok: true, client, candidate };
+    try {
+      return { ok: true, client: await attempt(hop.requireTls ? 'starttls' : 'opportunistic'), candidate };
     } catch (err) {
       s.log.info(
         { remote: describeCandidate(candidate), err: (err as Error).message },
         'next-hop address failed',
       );
       last = { candidate, err };
+      // Opportunistic TLS that breaks in the handshake: like Postfix's "may" level, try the same host
+      // again in plain text rather than never delivering (RFC 7435). Not when TLS is required or verified.
+      if (
+        err instanceof SmtpClientError &&
+        err.kind === 'tls' &&
+        err.phase === 'tls' &&
+        !hop.requireTls &&
+        !s.verifyTls
+      ) {
+        try {
+          return { ok: true, client: await attempt('none'), candidate };
+        } catch (again) {
+          last = { candidate, err: again };
+        }
+      }
     }
   }
   if (!last)

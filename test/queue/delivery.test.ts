@@ -113,6 +113,27 @@ describe('queue: delivery to a remote server', () => {
     assert.equal(server.messages[0]!.tls, true);
   });
 
+  test('opportunistic TLS that fails in the handshake: delivered again in plain text', async () => {
+    const { server, h } = await setup({ starttls: true, brokenTls: true });
+    await h.enqueue({ to: ['bob@hamburger.edu'] });
+    await h.run();
+    assert.equal(server.sessions.length, 2);
+    assert.equal(server.sessions[1]!.commands[0], 'EHLO crepes.fr');
+    assert.match(server.sessions[1]!.commands[1]!, /^MAIL FROM:<alice@crepes\.fr> /);
+    assert.equal(server.messages[0]!.tls, false);
+  });
+
+  test('with verify_tls a broken handshake is not retried in plain text', async () => {
+    const { server, h } = await setup(
+      { starttls: true, brokenTls: true },
+      { config: { queue: { verify_tls: true } } },
+    );
+    const entry = await h.enqueue({ to: ['bob@hamburger.edu'] });
+    await h.run();
+    assert.equal(server.sessions.length, 1);
+    assert.match((await h.entry(entry.id))!.lastError!, /^4\.7\.5 .*TLS handshake/);
+  });
+
   test('a route that requires TLS defers when STARTTLS is missing', async () => {
     const server = await FakeSmtpServer.start();
     open.push(server);

@@ -47,6 +47,8 @@ export interface FakeSmtpScript {
   implicitTls?: boolean;
   /** Offer STARTTLS (before TLS only). */
   starttls?: boolean;
+  /** After "220 Ready" to STARTTLS, send plain text instead of a TLS handshake (a broken TLS set-up). */
+  brokenTls?: boolean;
   starttlsReply?: ReplySpec;
   /** AUTH: the accepted user/password; AUTH offered when set. */
   auth?: { mechanisms: string[]; username: string; password: string };
@@ -219,6 +221,11 @@ export class FakeSmtpServer extends EventEmitter {
           spec = this.script.starttlsReply ?? '220 2.0.0 Ready to start TLS';
           if (!(await this.#reply(t, spec))) return;
           if (typeof spec === 'string' && !spec.startsWith('220')) continue;
+          if (this.script.brokenTls) {
+            t.write('this is not TLS\r\n');
+            await t.close();
+            return;
+          }
           this.#tlsContext ??= tls.createSecureContext(testTlsMaterial());
           await t.startTlsServer(this.#tlsContext);
           session.tls = true;
