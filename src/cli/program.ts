@@ -5,6 +5,7 @@ import { registerMailCommands } from '../mua/cli.ts';
 import { registerAccountCommands } from './account.ts';
 import { registerAliasCommands } from './alias.ts';
 import { registerConfigCommands } from './config.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerDkimCommands } from './dkim.ts';
 import { registerDnsCommands } from './dns.ts';
 import { registerDomainCommands } from './domain.ts';
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
   registerDnsCommands(program);
   registerDkimCommands(program);
   registerMailCommands(program);
+  registerDemoCommand(program);
   return program;
 }
