@@ -50,10 +50,10 @@ test(`${COUNT} messages: SELECT and FETCH 1:* FLAGS are quick`, async () => {
         `UID FETCH tail ${uidFetch.ms.toFixed(0)} ms, SEARCH UNSEEN ${search.ms.toFixed(0)} ms, STORE ${store.ms.toFixed(0)} ms`,
     );
     // Generous bounds: they catch accidental quadratic behaviour, not a slow machine.
-    assert.ok(select.ms < 5000, `SELECT took ${select.ms} ms`);
-    assert.ok(fetch.ms < 10_000, `FETCH took ${fetch.ms} ms`);
-    assert.ok(uidFetch.ms < 1000, `UID FETCH took ${uidFetch.ms} ms`);
-    assert.ok(store.ms < 1000, `STORE took ${store.ms} ms`);
+    assert.ok(select.ms < 10_000, `SELECT took ${select.ms} ms`);
+    assert.ok(fetch.ms < 20_000, `FETCH took ${fetch.ms} ms`);
+    assert.ok(uidFetch.ms < 2000, `UID FETCH took ${uidFetch.ms} ms`);
+    assert.ok(store.ms < 2000, `STORE took ${store.ms} ms`);
   } finally {
     await h.close();
   }

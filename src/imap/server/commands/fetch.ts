@@ -5,7 +5,7 @@ import type { BlobId, StoredBlob, Uid } from '../../../storage/ports.ts';
 import type { FetchAttribute } from '../../wire/command-types.ts';
 import { formatSequenceSet, rangesContain, toRanges } from '../../wire/sequence-set.ts';
 import type { CommandOf } from '../command-table.ts';
-import { needsParsed, renderFetch, setsSeen } from '../fetch/render.ts';
+import { isSimple, needsParsed, renderFetch, renderSimpleFetch, setsSeen } from '../fetch/render.ts';
 import { UnknownTransferEncoding } from '../fetch/sections.ts';
 import { bad, no, ok, type Completion } from '../reply.ts';
 import type { ImapSession } from '../session.ts';
@@ -54,8 +54,23 @@ export async function fetch(s: ImapSession, c: CommandOf<'FETCH'>): Promise<Comp
     ? attributes
     : [...attributes, { kind: 'FLAGS' as const }];
   const wantParsed = attributes.some(needsParsed);
+  const simple = isSimple(withFlags);
   let out: Buffer[] = [];
   let outSize = 0;
+  let text = '';
+  const flush = async (force: boolean) => {
+    if (text.length > 0 && (force || text.length >= OUTPUT_CHUNK)) {
+      out.push(Buffer.from(text, 'utf8'));
+      outSize += text.length;
+      text = '';
+    }
+    if (outSize >= OUTPUT_CHUNK || (force && outSize > 0)) {
+      s.write(...out);
+      out = [];
+      outSize = 0;
+      await s.flow();
+    }
+  };
   try {
     for (let start = 0; start < records.length; start += BATCH) {
       const batch = records.slice(start, start + BATCH);
@@ -65,8 +80,14 @@ export async function fetch(s: ImapSession, c: CommandOf<'FETCH'>): Promise<Comp
       for (const record of batch) {
         const seq = selected.seqOf(record.uid);
         if (seq === null) continue;
+        const items = flagsChanged.has(record.uid) ? withFlags : attributes;
+        if (simple) {
+          text += renderSimpleFetch(items, seq, record);
+          if (text.length >= OUTPUT_CHUNK) await flush(false);
+          continue;
+        }
         const chunks = await renderFetch(
-          flagsChanged.has(record.uid) ? withFlags : attributes,
+          items,
           {
             seq,
             record,
@@ -80,22 +101,17 @@ export async function fetch(s: ImapSession, c: CommandOf<'FETCH'>): Promise<Comp
           out.push(chunk);
           outSize += chunk.length;
         }
-        if (outSize >= OUTPUT_CHUNK) {
-          s.write(...out);
-          out = [];
-          outSize = 0;
-          await s.flow();
-        }
+        await flush(false);
       }
     }
   } catch (error) {
+    await flush(true);
     if (error instanceof UnknownTransferEncoding) {
-      s.write(...out);
       throw no(`Unknown Content-Transfer-Encoding ${error.message}`, 'UNKNOWN-CTE');
     }
     throw error;
   }
-  s.write(...out);
+  await flush(true);
   // RFC 9051 §7.1: messages of the session's view that another session expunged meanwhile are skipped.
   const expunged = c.changedSince === null && records.length < uids.length;
   return ok(`${c.uid ? 'UID FETCH' : 'FETCH'} completed`, expunged ? 'EXPUNGEISSUED' : null);

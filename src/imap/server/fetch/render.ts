@@ -49,6 +49,43 @@ export function setsSeen(attr: FetchAttribute): boolean {
   );
 }
 
+const SIMPLE = new Set(['FLAGS', 'UID', 'RFC822.SIZE', 'INTERNALDATE', 'MODSEQ']);
+
+/** True when every item is a plain value from the record (the common FETCH 1:* (UID FLAGS) of a resync). */
+export function isSimple(attributes: readonly FetchAttribute[]): boolean {
+  return attributes.every((a) => SIMPLE.has(a.kind));
+}
+
+/** The same response as renderFetch for simple items, built as one string (fast path for large mailboxes). */
+export function renderSimpleFetch(
+  attributes: readonly FetchAttribute[],
+  seq: number,
+  r: MessageRecord,
+): string {
+  let line = `* ${seq} FETCH (`;
+  for (let i = 0; i < attributes.length; i++) {
+    if (i > 0) line += ' ';
+    switch (attributes[i]!.kind) {
+      case 'FLAGS':
+        line += `FLAGS (${r.flags.join(' ')})`;
+        break;
+      case 'UID':
+        line += `UID ${r.uid}`;
+        break;
+      case 'RFC822.SIZE':
+        line += `RFC822.SIZE ${r.size}`;
+        break;
+      case 'INTERNALDATE':
+        line += `INTERNALDATE "${formatDateTime(r.internalDate)}"`;
+        break;
+      case 'MODSEQ':
+        line += `MODSEQ (${r.modSeq})`;
+        break;
+    }
+  }
+  return line + ')\r\n';
+}
+
 export async function renderFetch(
   attributes: readonly FetchAttribute[],
   m: FetchMessage,
