@@ -12,6 +12,7 @@ import { registerDomainCommands } from './domain.ts';
 import { registerInitCommand } from './init.ts';
 import { registerQueueCommands } from './queue.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerStorageCommands } from './storage.ts';
 
 export function buildProgram(): Command {
   const program = new Command('posthorn')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerAliasCommands(program);
   registerQueueCommands(program);
   registerConfigCommands(program);
+  registerStorageCommands(program);
   registerDnsCommands(program);
   registerDkimCommands(program);
   registerMailCommands(program);

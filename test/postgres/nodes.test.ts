@@ -107,7 +107,8 @@ if (!postgres.available) {
         const boxes = nextChange(a!, (change) => change.kind === 'mailboxes');
         await b!.mail.updateFlags(inbox.id, [appended!.uid], { op: 'add', flags: ['\\Seen'] });
         await b!.mail.createMailbox(inbox.accountId, 'Lists');
-        assert.deepEqual((await flags).kind === 'flags' && (await flags).uids, [appended!.uid]);
+        const flagChange = await flags;
+        assert.deepEqual(flagChange.kind === 'flags' && flagChange.uids, [appended!.uid]);
         assert.deepEqual(await boxes, { kind: 'mailboxes', accountId: inbox.accountId });
       }),
     );

@@ -32,7 +32,7 @@ if (!postgres.available) {
     try {
       const store = await openStore(config);
       try {
-        assert.match(store.description, /^postgres:postgres:\/\//);
+        assert.match(store.description, /^postgres:\/\//);
         await store.accounts.addDomain('crepes.fr');
       } finally {
         await store.close();

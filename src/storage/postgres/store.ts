@@ -107,7 +107,7 @@ export class PostgresStore implements Store {
       };
       await feed.start();
       await collectBlobsQuietly(ctx);
-      const description = `postgres:${describeUrl(options.url)}`;
+      const description = describeUrl(options.url);
       log?.debug({ url: describeUrl(options.url), schema, schemaVersion: version }, 'postgres store open');
       return new PostgresStore(ctx, description);
     } catch (error) {
