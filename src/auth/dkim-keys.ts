@@ -13,7 +13,7 @@
 
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { normalizeDomain } from '../accounts/address.ts';
 import { syncDirectory, unlinkDurably, writeFileDurably } from './durable-file.ts';
@@ -46,6 +46,8 @@ export class DkimKeyError extends Error {
 
 /** data_dir/dkim/<domain>; the domain is normalised (A-labels, lower case) so it is safe as a path part. */
 export function dkimDirectory(dataDir: string, domain: string): string {
+  // URL-style parsing inside normalizeDomain would cut "a/b.example" down to "a": refuse such input first.
+  if (/[/\\?#@:%]/.test(domain)) throw new DkimKeyError(`not a domain name: "${domain}"`);
   const name = normalizeDomain(domain).toLowerCase();
   if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(name)) throw new DkimKeyError(`not a domain name: "${domain}"`);
   return join(dataDir, 'dkim', name);
@@ -53,8 +55,8 @@ export function dkimDirectory(dataDir: string, domain: string): string {
 
 /** Every key of the domain, Ed25519 first, newest first within an algorithm. Empty if there are none. */
 export function listDomainKeys(dataDir: string, domain: string): DkimKey[] {
-  const name = normalizeDomain(domain).toLowerCase();
-  const dir = dkimDirectory(dataDir, name);
+  const dir = dkimDirectory(dataDir, domain);
+  const name = basename(dir);
   if (!existsSync(dir)) return [];
   const bySelector = new Map<string, { key?: string; pub?: string }>();
   for (const file of readdirSync(dir)) {
@@ -152,15 +154,15 @@ export async function rotateDomainKeys(
 
 /** Deletes a key for good (after its DNS record is gone). A key that signs cannot be removed. */
 export function removeDomainKey(dataDir: string, domain: string, selector: string): DkimKey {
+  const dir = dkimDirectory(dataDir, domain);
+  const name = basename(dir);
   const key = listDomainKeys(dataDir, domain).find((k) => k.selector === selector);
-  const name = normalizeDomain(domain).toLowerCase();
   if (!key) throw new DkimKeyError(`${name} has no DKIM key with selector "${selector}"`);
   if (key.signing) {
     throw new DkimKeyError(
       `selector "${selector}" signs mail for ${name}; rotate first (posthorn dkim rotate ${name})`,
     );
   }
-  const dir = dkimDirectory(dataDir, name);
   for (const ext of ['key', 'pub']) {
     const path = join(dir, `${selector}.${ext}`);
     if (existsSync(path)) unlinkDurably(path);
