@@ -33,6 +33,15 @@ export function registerMailCommands(program: Command, io: MuaIo = processIo()):
         '  posthorn mail watch\n' +
         '\nJSON output (--json) is described in docs/mua.md.\n',
     );
+  // `posthorn mail -a bob list` as well as `posthorn mail list -a bob`.
+  mail.option('-a, --account <name>', 'account name or address (default: the first in mail.toml)');
+  mail.hook('preAction', (mailCommand, actionCommand) => {
+    const account = mailCommand.opts()['account'] as string | undefined;
+    const accepts = actionCommand.options.some((o) => o.attributeName() === 'account');
+    if (account !== undefined && accepts && actionCommand.getOptionValue('account') === undefined) {
+      actionCommand.setOptionValue('account', account);
+    }
+  });
   registerAccountCommands(mail, io);
   registerMailboxCommands(mail, io);
   registerListCommands(mail, io);

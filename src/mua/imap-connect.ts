@@ -8,7 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import { UserError } from '../cli/errors.ts';
 import type { MailProfile, ServerSettings } from './profile.ts';
 
@@ -63,6 +63,8 @@ export async function connectImap(
   password: string,
   options: ImapConnectOptions = {},
 ): Promise<ImapFlow> {
+  // Loaded on first use: every `posthorn` command builds the whole command line, few of them need IMAP.
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow(imapFlowOptions(profile, password, options));
   // Errors after connect() (a dropped connection) surface on the next command; keep the emitter quiet.
   client.on('error', () => {});

@@ -166,18 +166,25 @@ export async function dispatchDraft(
   options: ComposeOptions,
 ): Promise<SentResult> {
   const result = options.draft ? await saveDraft(session, draft) : await sendDraft(session, draft);
-  if (options.json) printJson(session, result);
-  else if (result.action === 'draft') {
-    session.io.stderr.write(
-      `Saved draft ${result.messageId} in ${safeLine(result.savedTo!.mailbox)}` +
-        `${result.savedTo!.uid ? ` (UID ${result.savedTo!.uid})` : ''}\n`,
-    );
-  } else {
-    session.io.stderr.write(`Sent ${result.messageId} to ${result.accepted.join(', ')}\n`);
-    for (const r of result.rejected) session.warn(`not accepted for ${r.address}: ${safeLine(r.reply)}`);
-    if (result.savedTo) session.io.stderr.write(`Copy saved in ${safeLine(result.savedTo.mailbox)}\n`);
-  }
+  reportResult(session, result, options.json === true);
   return result;
+}
+
+/** Exit status when some recipients were refused and others accepted: sent, but not to everyone. */
+export const EXIT_PARTIALLY_SENT = 3;
+
+export function reportResult(session: MailSession, result: SentResult, json: boolean): void {
+  if (result.rejected.length > 0) process.exitCode = EXIT_PARTIALLY_SENT;
+  if (json) return printJson(session, result);
+  const where = result.savedTo ? safeLine(result.savedTo.mailbox) : null;
+  if (result.action === 'draft') {
+    const uid = result.savedTo?.uid ? ` (UID ${result.savedTo.uid})` : '';
+    session.io.stderr.write(`Saved draft ${result.messageId} in ${where}${uid}\n`);
+    return;
+  }
+  session.io.stderr.write(`Sent ${result.messageId} to ${result.accepted.join(', ')}\n`);
+  for (const r of result.rejected) session.warn(`not accepted for ${r.address}: ${safeLine(r.reply)}`);
+  if (where) session.io.stderr.write(`Copy saved in ${where}\n`);
 }
 
 async function saveDraft(session: MailSession, draft: Draft): Promise<SentResult> {

@@ -1,5 +1,6 @@
 // The search language of `posthorn mail search`, compiled to an IMAP SEARCH (RFC 9051 §6.4.4) that the
-// server executes. Terms are ANDed; `or` joins the terms on either side; a leading `-` negates a term.
+// server executes. Terms are ANDed; `or` joins the terms on either side; `not` before a term (or a leading
+// `-`, after `--` on the command line) negates it.
 //
 //   from:alice  to:bob  cc:x  bcc:x  subject:"quarterly report"  body:word  text:word  (a bare word = text)
 //   since:2026-01-01  before:2026-02-01  on:2026-01-15  date:2026-01-01..2026-01-31   (Date header)
@@ -118,15 +119,21 @@ function term(key: string, rawValue: string, now: Date): SearchObject {
 export function compileSearch(words: readonly string[], now: Date): SearchObject {
   const terms: SearchObject[] = [];
   let pendingOr = false;
+  let pendingNot = false;
   for (const word of words) {
     if (word.trim() === '') continue;
+    if (word.toLowerCase() === 'not') {
+      pendingNot = !pendingNot;
+      continue;
+    }
     if (word.toLowerCase() === 'or') {
       if (terms.length === 0 || pendingOr) throw new UserError('"or" needs a term on each side');
       pendingOr = true;
       continue;
     }
-    const negate = word.startsWith('-') && word.length > 1;
-    const body = negate ? word.slice(1) : word;
+    const negate = (word.startsWith('-') && word.length > 1) !== pendingNot;
+    pendingNot = false;
+    const body = word.startsWith('-') && word.length > 1 ? word.slice(1) : word;
     const m = /^([a-z][a-z-]*):(.*)$/is.exec(body);
     let t = m ? term(m[1]!.toLowerCase(), m[2]!, now) : { text: unquote(body) };
     if (negate) t = { not: t };
@@ -138,6 +145,7 @@ export function compileSearch(words: readonly string[], now: Date): SearchObject
     terms.push(t);
   }
   if (pendingOr) throw new UserError('"or" needs a term on each side');
+  if (pendingNot) throw new UserError('"not" needs a term after it');
   if (terms.length === 0) return { all: true };
   // Merge ANDed terms into one object where their keys do not collide; imapflow ANDs the keys.
   const merged: SearchObject = {};

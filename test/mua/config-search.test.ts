@@ -51,6 +51,11 @@ describe('search language', () => {
   test('or, negation, and repeated keys (ANDed through NOT/OR)', () => {
     assert.deepEqual(compileSearch(['from:a', 'or', 'from:b'], NOW), { or: [{ from: 'a' }, { from: 'b' }] });
     assert.deepEqual(compileSearch(['-from:billing'], NOW), { not: { from: 'billing' } });
+    assert.deepEqual(compileSearch(['not', 'from:billing'], NOW), { not: { from: 'billing' } });
+    assert.deepEqual(compileSearch(['not', 'invoice', 'or', 'is:flagged'], NOW), {
+      or: [{ not: { text: 'invoice' } }, { flagged: true }],
+    });
+    assert.throws(() => compileSearch(['from:a', 'not'], NOW), /"not" needs a term after it/);
     assert.deepEqual(compileSearch(['to:a', 'to:b'], NOW), { to: 'a', not: { not: { to: 'b' } } });
     assert.deepEqual(compileSearch(['-from:x', 'from:y'], NOW), { not: { from: 'x' }, from: 'y' });
     assert.deepEqual(compileSearch(['from:x', '-from:y', 'from:z'], NOW), {

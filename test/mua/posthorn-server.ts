@@ -10,6 +10,7 @@ import { startApp, type RunningApp } from '../../src/app/app.ts';
 import { configFromDefaults } from '../../src/config/load.ts';
 import type { ImapServers } from '../../src/imap/server/index.ts';
 import { silentLogger } from '../../src/log/logger.ts';
+import { parseMessage } from '../../src/message/parse.ts';
 import type { SmtpServers } from '../../src/smtp/server/index.ts';
 
 export interface TestUser {
@@ -25,6 +26,8 @@ export interface RunningPosthorn {
   submissionPort: number;
   alice: TestUser;
   bob: TestUser;
+  /** Stores a message straight into a mailbox (as delivery would), for messages no MUA would write. */
+  deliver(address: string, mailbox: string, message: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +65,16 @@ export async function startPosthorn(): Promise<RunningPosthorn> {
     submissionPort: smtp.addresses.submission[0]!.port,
     alice,
     bob,
+    async deliver(address, name, message) {
+      const store = app.ctx.store;
+      const account = await store.accounts.getAccount(address);
+      const mailbox = account && (await store.mail.getMailbox(account.id, name));
+      if (!mailbox) throw new Error(`no mailbox ${name} for ${address}`);
+      const bytes = Buffer.from(message.replace(/\r?\n/g, '\r\n'));
+      const blobId = await store.mail.putBlob(bytes, parseMessage(bytes));
+      const [result] = await store.mail.append(mailbox.id, [{ blobId, flags: [], internalDate: new Date() }]);
+      return result!.uid;
+    },
     async stop() {
       await app.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -138,14 +138,14 @@ export function registerListCommands(mail: Command, io: MuaIo): void {
           .description('search a mailbox on the server (terms are ANDed; see docs/mua.md)')
           .argument(
             '[query...]',
-            'from:, to:, cc:, subject:, body:, text:, since:, before:, on:, date:A..B, is:, larger:, smaller:, or, -term',
+            'from:, to:, cc:, subject:, body:, text:, since:, before:, on:, date:A..B, is:, larger:, smaller:, or, not',
           )
           .option('-m, --mailbox <name>', 'mailbox to search', 'INBOX')
           .addHelpText(
             'after',
             '\nExamples:\n  posthorn mail search from:alice since:2026-01-01 is:unread\n' +
               '  posthorn mail search subject:"quarterly report" or subject:budget\n' +
-              '  posthorn mail search -m Archive body:invoice -from:billing@example.com\n',
+              '  posthorn mail search -m Archive body:invoice not from:billing@example.com\n',
           ),
       ),
     ),

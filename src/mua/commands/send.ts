@@ -8,10 +8,10 @@ import { readHeaderBlock } from '../../message/header-block.ts';
 import { fetchMessage } from '../fetch-message.ts';
 import { asciiDomainAddress, needsSmtpUtf8 } from '../compose/headers.ts';
 import { roleMailbox } from '../mailbox-roles.ts';
-import { composeDraft, dispatchDraft, saveSentCopy, type ComposeOptions } from '../outgoing.ts';
+import { composeDraft, dispatchDraft, reportResult, saveSentCopy, type ComposeOptions } from '../outgoing.ts';
 import { jsonAddressList } from './read.ts';
 import { withSession, type MailSession, type MuaIo } from '../session.ts';
-import { accountOption, jsonOption, printJson, singleUid, type AccountOptions } from './common.ts';
+import { accountOption, jsonOption, singleUid, type AccountOptions } from './common.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -73,9 +73,7 @@ async function sendSavedDraft(session: MailSession, uid: number, json: boolean):
   // The draft has become a sent message: out of Drafts.
   await client.mailboxOpen(drafts);
   await client.messageDelete(String(uid), { uid: true });
-  const result = { messageId: m.view.messageId, action: 'sent', ...outcome, savedTo };
-  if (json) printJson(session, result);
-  else session.io.stderr.write(`Sent draft ${uid} to ${outcome.accepted.join(', ')}\n`);
+  reportResult(session, { messageId: m.view.messageId ?? '', action: 'sent', ...outcome, savedTo }, json);
 }
 
 export function registerSendCommands(mail: Command, io: MuaIo): void {

@@ -2,7 +2,8 @@
 // with link targets shown), attachments with index, type and decoded size. One structure feeds both the
 // terminal view and `--json`.
 
-import { convert } from 'html-to-text';
+import { createRequire } from 'node:module';
+import type * as HtmlToText from 'html-to-text';
 import { partBody, partText } from '../../message/body-decode.ts';
 import { parseMessage } from '../../message/parse.ts';
 import type { EnvelopeAddress, ParsedMessage } from '../../message/types.ts';
@@ -39,8 +40,12 @@ export interface MessageView {
   attachmentParts: AttachmentPart[];
 }
 
+// Loaded on first use (its parser is large); synchronous, so reading stays a plain function.
+let converter: typeof HtmlToText.convert | null = null;
+
 export function htmlToText(html: string): string {
-  return convert(html, {
+  converter ??= (createRequire(import.meta.url)('html-to-text') as typeof HtmlToText).convert;
+  return converter(html, {
     wordwrap: 100,
     selectors: [
       { selector: 'img', format: 'skip' },
@@ -73,8 +78,10 @@ export function buildMessageView(source: Buffer): MessageView {
     subject: header(parsed, 'subject') ?? '',
     date: parsed.sentDate === null ? null : new Date(parsed.sentDate),
     from: env.from ?? [],
-    sender: env.sender ?? [],
-    replyTo: env.replyTo ?? [],
+    // ENVELOPE repeats From in Sender and Reply-To when they are absent (RFC 9051 §7.5.2); here they are
+    // only what the message really says.
+    sender: header(parsed, 'sender') === null ? [] : (env.sender ?? []),
+    replyTo: header(parsed, 'reply-to') === null ? [] : (env.replyTo ?? []),
     to: env.to ?? [],
     cc: env.cc ?? [],
     bcc: env.bcc ?? [],
