@@ -34,6 +34,7 @@ export interface PgDatabaseOptions {
 
 const INT8_OID = 20;
 const MAX_ATTEMPTS = 5;
+const IDLE_IN_TRANSACTION_TIMEOUT = '60s';
 
 /** int8 (ids, UIDs, MODSEQs, counts) as JS numbers: all our values stay below 2^53. */
 function parseInt8(value: string): number {
@@ -83,9 +84,12 @@ export class PgDatabase {
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
       application_name: options.applicationName ?? 'posthorn',
       types: typeParsers,
-      // Commit before ack (DESIGN.md §4.1): whatever the server's default, our COMMITs wait for the WAL flush.
       onConnect: async (client) => {
-        await client.query('SET synchronous_commit TO on');
+        // Commit before ack (DESIGN.md §4.1): whatever the server's default, our COMMITs wait for the WAL
+        // flush. A node that hangs inside a transaction must not hold its mailbox locks for ever.
+        await client.query(
+          `SET synchronous_commit TO on; SET idle_in_transaction_session_timeout TO '${IDLE_IN_TRANSACTION_TIMEOUT}'`,
+        );
       },
     });
     // An idle connection that the server closes emits here; the pool drops it and opens a new one on demand.
