@@ -356,6 +356,18 @@ describe('SMTP client: timeouts and lost connections (RFC 5321 §4.5.3.2)', () =
     });
   }
 
+  test('a server that stops taking data hits the data-block timeout (§4.5.3.2.5)', async () => {
+    const server = await fake({ extensions: ['SIZE 0'], stallData: true });
+    const client = await connectSmtp(opts(server, { timeouts }));
+    // Far more than the socket buffers hold, so the write cannot complete while nobody reads.
+    const big = Buffer.alloc(16 << 20, 'x'.repeat(998) + '\r\n');
+    const err = await errorOf(sendMessage(client, env, big));
+    assert.equal(err.kind, 'timeout');
+    assert.equal(err.phase, 'data-end');
+    assert.match(err.message, /took no data for 150 ms/);
+    assert.equal(client.usable, false);
+  });
+
   test('connection dropped after the dot', async () => {
     const server = await fake({ dataEnd: () => 'drop' });
     const client = await connectSmtp(opts(server));

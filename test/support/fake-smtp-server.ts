@@ -47,6 +47,8 @@ export interface FakeSmtpScript {
   implicitTls?: boolean;
   /** Offer STARTTLS (before TLS only). */
   starttls?: boolean;
+  /** After the 354 to DATA, stop reading (a server that takes no data: the client's data-block timeout). */
+  stallData?: boolean;
   /** After "220 Ready" to STARTTLS, send plain text instead of a TLS handshake (a broken TLS set-up). */
   brokenTls?: boolean;
   starttlsReply?: ReplySpec;
@@ -268,6 +270,11 @@ export class FakeSmtpServer extends EventEmitter {
           const start = (await this.script.data?.(session)) ?? '354 End data with <CR><LF>.<CR><LF>';
           if (!(await this.#reply(t, start))) return;
           if (typeof start === 'string' && !start.startsWith('354')) continue;
+          if (this.script.stallData) {
+            t.stream.pause();
+            await once(t.stream, 'close').catch(() => {});
+            return;
+          }
           const data = await t.readDotData(50 << 20).catch(() => null);
           if (!data) return;
           spec = await finish(data.data, 'DATA');

@@ -186,6 +186,13 @@ export class SmtpClient {
         }),
       ]);
     } catch (err) {
+      if (err instanceof TransportTimeout) {
+        // RFC 5321 §4.5.3.2.5: the server stopped taking data (a data block, not a reply, timed out).
+        this.transport.destroy();
+        throw this.#broken(
+          new SmtpClientError('timeout', phase, `${this.remote} took no data for ${timeoutMs} ms`),
+        );
+      }
       throw this.#fail(err, phase, timeoutMs);
     } finally {
       clearTimeout(timer);
