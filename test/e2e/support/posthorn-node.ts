@@ -1,0 +1,108 @@
+// A whole Posthorn app (startApp, the usual services) for the end-to-end and interop suites: one domain,
+// listeners on 127.0.0.1 port 0, SQLite and the generated self-signed TLS pair in a temporary directory
+// that stop() removes. Outside clients trust the pair through `certFile` (its SAN has the host name,
+// localhost and 127.0.0.1). POSTHORN_TEST_LOG=debug shows the server's log on stderr.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountService } from '../../../src/accounts/index.ts';
+import { TEST_ARGON2 } from '../../../src/accounts/password.ts';
+import { startApp, type RunningApp } from '../../../src/app/app.ts';
+import { listeningAddresses, type ListenerName } from '../../../src/app/listening.ts';
+import { configFromDefaults, type DeepPartial } from '../../../src/config/load.ts';
+import type { Config, RouteSpec } from '../../../src/config/schema.ts';
+import { createLogger, silentLogger } from '../../../src/log/logger.ts';
+import { parseHostPort } from '../../../src/net/host-port.ts';
+import type { AccountId, Store } from '../../../src/storage/ports.ts';
+
+export interface NodeOptions {
+  domain: string;
+  hostname: string;
+  listeners: ListenerName[];
+  /** address → password, created at start. */
+  accounts?: Record<string, string>;
+  routes?: Record<string, RouteSpec>;
+  /** Sections merged over the defaults (e.g. { queue: { min_backoff_s: 1 } }). */
+  config?: DeepPartial<Omit<Config, 'source'>>;
+}
+
+export interface PosthornNode {
+  domain: string;
+  hostname: string;
+  app: RunningApp;
+  store: Store;
+  accounts: AccountService;
+  dataDir: string;
+  /** PEM file of the server's self-signed certificate, for clients to trust. */
+  certFile: string;
+  port(name: ListenerName): number;
+  /** The full messages of one of an account's mailboxes, in UID order. */
+  messages(address: string, mailbox?: string): Promise<Buffer[]>;
+  stop(): Promise<void>;
+}
+
+const ALL: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps'];
+
+export async function startNode(options: NodeOptions): Promise<PosthornNode> {
+  const dataDir = mkdtempSync(join(tmpdir(), `posthorn-${options.domain}-`));
+  const extra = options.config ?? {};
+  const config = configFromDefaults({
+    ...extra,
+    hostname: options.hostname,
+    data_dir: dataDir,
+    listen: Object.fromEntries(ALL.map((n) => [n, options.listeners.includes(n) ? ['127.0.0.1:0'] : []])),
+    routes: options.routes ?? {},
+    // Test domains exist only here: no SPF/DKIM/DMARC lookups in the public DNS.
+    auth: { verify_inbound: false, ...extra.auth },
+    smtp: { auth_failure_delay_ms: 0, ...extra.smtp },
+    imap: { auth_failure_delay_ms: 0, ...extra.imap },
+  });
+  const level = process.env.POSTHORN_TEST_LOG;
+  const log = level
+    ? createLogger({ level, destination: process.stderr }).child({ server: options.domain })
+    : silentLogger();
+  let app: RunningApp;
+  try {
+    app = await startApp(config, { log });
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const store = app.ctx.store;
+  const accounts = new AccountService(store.accounts, { argon2: TEST_ARGON2 });
+  await accounts.addDomain(options.domain);
+  for (const [address, password] of Object.entries(options.accounts ?? {})) {
+    await accounts.createAccount(address, password);
+  }
+  const listening = listeningAddresses(app);
+  return {
+    domain: options.domain,
+    hostname: options.hostname,
+    app,
+    store,
+    accounts,
+    dataDir,
+    certFile: app.tls.certPath,
+    port(name) {
+      const first = listening[name][0];
+      if (first === undefined) throw new Error(`${options.domain} has no ${name} listener`);
+      return parseHostPort(first).port;
+    },
+    async messages(address, mailbox = 'INBOX') {
+      const account = await store.accounts.getAccount(address);
+      if (!account) throw new Error(`no account ${address}`);
+      const box = await store.mail.getMailbox(account.id as AccountId, mailbox);
+      if (!box) return [];
+      const list = await store.mail.listMessages(box.id);
+      return Promise.all(list.map((m) => store.mail.getBlobBytes(m.blobId)));
+    },
+    async stop() {
+      try {
+        await app.stop();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
