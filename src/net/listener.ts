@@ -112,15 +112,15 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       if (open.size > 0) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, graceMs);
+          const finish = () => {
+            clearTimeout(timer);
+            clearInterval(check);
+            resolve();
+          };
+          const timer = setTimeout(finish, graceMs);
           const check = setInterval(() => {
-            if (open.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
+            if (open.size === 0) finish();
           }, 20);
-          timer.unref();
-          setTimeout(() => clearInterval(check), graceMs).unref();
         });
       }
       for (const s of open) s.destroy();

@@ -204,9 +204,10 @@ export class Transport {
     if (this.#stream.writable) this.#stream.write(data);
   }
 
-  /** Resolves when the output buffer has been flushed to the socket (or the stream closed). */
+  /** Resolves when the output buffer is below the stream's high-water mark again (or the stream closed). */
   async drain(): Promise<void> {
-    if (this.#stream.writableLength === 0 || !this.#stream.writable) return;
+    // 'drain' is only emitted after a write() returned false, so wait only in that case.
+    if (!this.#stream.writableNeedDrain || !this.#stream.writable) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         this.#stream.off('drain', done);

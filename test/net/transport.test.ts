@@ -85,3 +85,9 @@ describe('Transport', () => {
     await assert.rejects(server.readLine(100), TransportTimeout);
   });
 });
+
+test('drain resolves at once when nothing is waiting to be flushed', async () => {
+  const { server } = pair();
+  server.write('small\r\n');
+  await server.drain();
+});
