@@ -267,7 +267,10 @@ export interface QueueStore {
    * caller gets each entry, also across nodes (SKIP LOCKED on PostgreSQL).
    */
   claimDue(now: Date, limit: number, owner: string, leaseUntil: Date): Promise<QueueEntry[]>;
-  /** Records per-recipient results of an attempt, releases the lease, sets the next attempt time. */
+  /**
+   * Records per-recipient results of an attempt, releases the lease, sets the next attempt time.
+   * Adds one to the attempt count of each recipient listed (the queue's crash detection relies on it).
+   */
   recordAttempt(
     id: string,
     results: RecipientResult[],
