@@ -19,6 +19,7 @@ import {
 import { buildMessage, envelopeRecipients, type Draft } from '../../src/mua/compose/mime-build.ts';
 import { parseTemplate, renderTemplate } from '../../src/mua/compose/editor-template.ts';
 import { buildMessageView } from '../../src/mua/render/message-view.ts';
+import { stripBcc } from '../../src/mua/commands/send.ts';
 
 function draft(overrides: Partial<Draft> = {}): Draft {
   return {
@@ -163,6 +164,18 @@ describe('building messages', () => {
     });
     assert.equal(built.smtputf8, true);
     assert.match(built.bytes.toString('utf8'), /\r\nTo: Jörg <jörg@xn--bcher-kva\.de>\r\n/);
+  });
+});
+
+describe('sending a saved draft', () => {
+  test('Bcc fields (folded ones too) are removed; everything else is kept byte for byte', () => {
+    const source = Buffer.from(
+      'From: a@b.c\r\nBcc: x@y.z,\r\n  w@y.z\r\nTo: d@e.f\r\nbcc: v@y.z\r\nSubject: s\r\n\r\nBcc: not a header\r\n',
+    );
+    assert.equal(
+      stripBcc(source).toString(),
+      'From: a@b.c\r\nTo: d@e.f\r\nSubject: s\r\n\r\nBcc: not a header\r\n',
+    );
   });
 });
 
