@@ -151,7 +151,7 @@ export function buildDnsRecords(input: DnsRecordsInput): DnsRecordSet {
     name: `_mta-sts.${d}`,
     type: 'TXT',
     value: `v=STSv1; id=${mtaStsPolicyId(policy)}`,
-    comment: `MTA-STS (RFC 8461): senders fetch the policy below and deliver to ${hostname} only over verified TLS; the id changes when the policy does.`,
+    comment: `MTA-STS (RFC 8461): senders fetch the policy below; ${mtaStsEffect(input.mtaSts.mode, hostname)} The id changes when the policy does.`,
     scope: 'domain',
   });
   add({
@@ -197,6 +197,14 @@ export function buildDnsRecords(input: DnsRecordsInput): DnsRecordSet {
   });
 
   return { domain, hostname, records, mtaStsPolicy: policy };
+}
+
+function mtaStsEffect(mode: MtaStsMode, hostname: string): string {
+  if (mode === 'enforce') return `they deliver to ${hostname} only over TLS with a valid certificate.`;
+  if (mode === 'testing') {
+    return `in mode "testing" they only report TLS failures (TLS-RPT); set [autoconfig] mta_sts_mode = "enforce" once the certificate is publicly valid.`;
+  }
+  return 'mode "none" withdraws an earlier policy.';
 }
 
 function dmarcAction(policy: 'none' | 'quarantine' | 'reject'): string {

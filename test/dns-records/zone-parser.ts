@@ -107,8 +107,15 @@ export function parseZone(text: string, options: { origin?: string } = {}): Zone
     try {
       dnsPacket.encode({
         type: 'response',
+        // encode() turns TXT strings into Buffers in place: it gets a copy.
         answers: [
-          { name: record.name, type: record.type, class: 'IN', ttl: ttl ?? 0, data } as dnsPacket.Answer,
+          {
+            name: record.name,
+            type: record.type,
+            class: 'IN',
+            ttl: ttl ?? 0,
+            data: structuredClone(data),
+          } as dnsPacket.Answer,
         ],
       });
     } catch (err) {

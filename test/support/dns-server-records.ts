@@ -100,5 +100,6 @@ export async function startRecordDnsServer(
 
 // TTL 0 so the resolver's cache never hides a change between tests.
 function answer(name: string, r: ServedRecord): dnsPacket.Answer {
-  return { name, type: r.type, ttl: 0, class: 'IN', data: r.data } as dnsPacket.Answer;
+  // A copy: encode() turns TXT strings into Buffers in place.
+  return { name, type: r.type, ttl: 0, class: 'IN', data: structuredClone(r.data) } as dnsPacket.Answer;
 }
