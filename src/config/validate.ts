@@ -86,7 +86,9 @@ export function checkOption(entry: OptionEntry, value: unknown, origin: Origin):
       return refineList(entry, value as string[], origin);
     }
     case 'table':
-      return checkRoutes(entry, value, origin);
+      return entry.key === 'routes'
+        ? checkRoutes(entry, value, origin)
+        : checkStringTable(entry, value, origin);
   }
 }
 
@@ -115,6 +117,21 @@ function refineList(entry: OptionEntry, values: string[], origin: Origin): strin
       return fail(entry, origin, '"host:port" (IPv6 as "[::1]:25")', item, ` (${(err as Error).message})`);
     }
   });
+}
+
+/** A table option without a shape of its own: string values. */
+function checkStringTable(entry: OptionEntry, value: unknown, origin: Origin): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
+    fail(entry, origin, 'a table of strings', value);
+  }
+  for (const [name, item] of Object.entries(value)) {
+    if (typeof item !== 'string') {
+      throw new ConfigError(
+        `${entry.key}."${name}" ${origin}: expected a string, got ${describeValue(item)}`,
+      );
+    }
+  }
+  return { ...(value as Record<string, string>) };
 }
 
 const ROUTE_DOMAIN = /^(\*|[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9])?)$/i;
