@@ -1,0 +1,3 @@
+export function summariseProfiles(dir: string): { text: string; json: unknown } {
+  return { text: dir, json: null };
+}
