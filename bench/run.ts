@@ -121,8 +121,13 @@ async function main(): Promise<void> {
   for (const note of ctx.notes) process.stdout.write(`note: ${note}\n`);
   for (const failure of failures) process.stdout.write(`FAILED: ${failure.split('\n')[0]}\n`);
 
-  const out = options.scale ? 'results-scale.json' : options.quick ? 'results-quick.json' : 'results.json';
-  const file = join(ROOT, 'bench', out);
+  // Only a whole default run replaces bench/results.json (the figures docs/performance.md shows).
+  const partial = options.quick || options.only.length > 0;
+  const file = options.scale
+    ? join(ROOT, 'bench', 'results-scale.json')
+    : partial
+      ? join(tmpdir(), 'posthorn-bench-results.json')
+      : join(ROOT, 'bench', 'results.json');
   writeFileSync(
     file,
     JSON.stringify(
@@ -150,7 +155,7 @@ async function main(): Promise<void> {
   } catch {
     // formatting is cosmetic
   }
-  process.stdout.write(`\nwritten: bench/${out}\n`);
+  process.stdout.write(`\nwritten: ${file}\n`);
   rmSync(tmp, { recursive: true, force: true });
   if (failures.length > 0) process.exitCode = 1;
 }
