@@ -2,7 +2,7 @@
 // StorageUnavailable with a pool that recovers by itself. Skips when no PostgreSQL server answers.
 
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { AlreadyExists, StorageError, StorageUnavailable, type Uid } from '../../src/storage/ports.ts';
@@ -13,6 +13,17 @@ import { messageBytes, stubParsed } from '../contract/parsed-stub.ts';
 import { postgresForTests, type PostgresTestDatabase } from '../support/postgres.ts';
 
 const postgres = await postgresForTests();
+
+/** The UIDs of the next `added` event for the mailbox. */
+function nextAdded(store: PostgresStore, mailboxId: number): Promise<number[]> {
+  return new Promise((resolve) => {
+    const unsubscribe = store.changes.subscribe((change) => {
+      if (change.kind !== 'added' || change.mailboxId !== mailboxId) return;
+      unsubscribe();
+      resolve(change.uids);
+    });
+  });
+}
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -230,6 +241,66 @@ if (!postgres.available) {
         await store.changes.whenListening();
       }),
     );
+
+    test('the database goes away and comes back: StorageUnavailable meanwhile, then everything works again', async () => {
+      const schema = await db.newSchema();
+      const upstream = new URL(db.url);
+      // A TCP proxy in front of PostgreSQL stands in for the server: "down" cuts every connection and refuses
+      // new ones, "up" accepts again on the same port.
+      const sockets = new Set<Socket>();
+      const proxy = createServer((downstream) => {
+        const server = connect(Number(upstream.port || 5432), upstream.hostname);
+        for (const socket of [downstream, server]) {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+          socket.on('error', () => {});
+        }
+        downstream.pipe(server).pipe(downstream);
+      });
+      const port = await listen(proxy);
+      const proxied = new URL(schema.url);
+      proxied.host = `127.0.0.1:${port}`;
+      const store = await PostgresStore.open({
+        url: proxied.toString(),
+        poolSize: 2,
+        connectionTimeoutMs: 2000,
+        feed: { reconnectDelayMs: () => 20 },
+      });
+      const other = await PostgresStore.open({ url: schema.url });
+      try {
+        const inbox = await mailbox(store, await newAccount(store));
+        await store.mail.listMessages(inbox.id);
+
+        await new Promise<void>((resolve) => {
+          proxy.close(() => resolve());
+          for (const socket of sockets) socket.destroy();
+        });
+        for (const operation of [
+          () => store.accounts.listDomains(),
+          () => appendMessages(store, inbox.id, 1),
+          () => store.queue.claimDue(new Date(), 5, 'w', new Date()),
+        ]) {
+          const error = await rejection(operation());
+          assert.ok(error instanceof StorageUnavailable, `${error.name}: ${error.message}`);
+        }
+        assert.equal(store.changes.listenerPid, null);
+        // Meanwhile another node delivers; this one must learn about it once back.
+        const heard = nextAdded(store, inbox.id);
+        await appendMessages(other, inbox.id, 1);
+
+        await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+        await store.changes.whenListening();
+        assert.deepEqual(await heard, [1]);
+        const [appended] = await appendMessages(store, inbox.id, 1);
+        assert.equal(appended!.uid, 2);
+      } finally {
+        await store.close();
+        await other.close();
+        proxy.close();
+        for (const socket of sockets) socket.destroy();
+        await schema.drop();
+      }
+    });
 
     test(
       'a transaction whose connection is killed while it waits fails with StorageUnavailable and leaves no trace',
