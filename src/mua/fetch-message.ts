@@ -1,7 +1,7 @@
 // Fetching one whole message by UID for reading, replying, forwarding and saving attachments.
 
 import { UserError } from '../cli/errors.ts';
-import { openMailbox } from './commands/common.ts';
+import { openMailbox } from './mailbox-access.ts';
 import { buildMessageView, type MessageView } from './render/message-view.ts';
 import type { MailSession } from './session.ts';
 

@@ -13,7 +13,6 @@ import { buildMessage, envelopeRecipients, type Attachment, type Draft } from '.
 import { roleMailbox } from './mailbox-roles.ts';
 import { safeLine } from './output/terminal-safe.ts';
 import type { MailSession } from './session.ts';
-import { printJson } from './commands/common.ts';
 
 /** Attachments larger than this are refused before anything is sent (servers rarely take more). */
 const MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024;
@@ -175,7 +174,7 @@ export const EXIT_PARTIALLY_SENT = 3;
 
 export function reportResult(session: MailSession, result: SentResult, json: boolean): void {
   if (result.rejected.length > 0) process.exitCode = EXIT_PARTIALLY_SENT;
-  if (json) return printJson(session, result);
+  if (json) return session.json(result);
   const where = result.savedTo ? safeLine(result.savedTo.mailbox) : null;
   if (result.action === 'draft') {
     const uid = result.savedTo?.uid ? ` (UID ${result.savedTo.uid})` : '';

@@ -8,6 +8,7 @@ import { loadProfiles, mailConfigPath, pickProfile, type MailProfile } from './p
 import { terminalPrompter, type Prompter } from './prompt.ts';
 import { detectTerminal, type TerminalInfo } from './output/style.ts';
 import { smtpSubmitter, type Submitter } from './submit.ts';
+import { safeJson } from './output/terminal-safe.ts';
 
 export interface MuaIo {
   env: NodeJS.ProcessEnv;
@@ -70,6 +71,11 @@ export class MailSession {
 
   out(line = ''): void {
     this.io.stdout.write(line + '\n');
+  }
+
+  /** JSON for scripts on stdout (terminal-safe, docs/mua.md). */
+  json(value: unknown): void {
+    this.io.stdout.write(safeJson(value) + '\n');
   }
 
   warn(line: string): void {

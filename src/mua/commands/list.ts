@@ -16,14 +16,7 @@ import {
   SUMMARY_QUERY,
   type MessageSummary,
 } from '../summaries.ts';
-import {
-  accountOption,
-  imapFailure,
-  jsonOption,
-  openMailbox,
-  printJson,
-  type AccountOptions,
-} from './common.ts';
+import { accountOption, imapFailure, jsonOption, openMailbox, type AccountOptions } from './common.ts';
 
 interface PageOptions extends AccountOptions {
   mailbox?: string;
@@ -125,7 +118,7 @@ export function registerListCommands(mail: Command, io: MuaIo): void {
     const pageSize = positive(options.pageSize, '--page-size');
     await withSession(io, options.account, async (session) => {
       const result = await listPage(session, mailboxArg ?? options.mailbox ?? 'INBOX', page, pageSize);
-      if (options.json) printJson(session, result);
+      if (options.json) session.json(result);
       else printPage(session, result);
     });
   });
@@ -154,7 +147,7 @@ export function registerListCommands(mail: Command, io: MuaIo): void {
     const pageSize = positive(options.pageSize, '--page-size');
     await withSession(io, options.account, async (session) => {
       const result = await searchPage(session, options.mailbox ?? 'INBOX', words, page, pageSize);
-      if (options.json) printJson(session, { ...result, query: words.join(' ') });
+      if (options.json) session.json({ ...result, query: words.join(' ') });
       else printPage(session, result, words.join(' '));
     });
   });

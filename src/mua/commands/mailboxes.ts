@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { ListResponse } from 'imapflow';
 import { renderTable } from '../output/table.ts';
 import { withSession, type MuaIo } from '../session.ts';
-import { accountOption, imapFailure, jsonOption, printJson, type AccountOptions } from './common.ts';
+import { accountOption, imapFailure, jsonOption, type AccountOptions } from './common.ts';
 
 export interface MailboxJson {
   name: string;
@@ -48,7 +48,7 @@ export function registerMailboxCommands(mail: Command, io: MuaIo): void {
         .filter((m) => !m.flags.has('\\Noselect') && !m.flags.has('\\NonExistent'))
         .map(toJson)
         .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
-      if (options.json) return printJson(session, { account: session.profile.name, mailboxes: rows });
+      if (options.json) return session.json({ account: session.profile.name, mailboxes: rows });
       const lines = renderTable(
         rows,
         [

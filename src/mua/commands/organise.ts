@@ -13,7 +13,6 @@ import {
   jsonOption,
   mailboxOption,
   openMailbox,
-  printJson,
   uidSet,
   type MailboxOptions,
 } from './common.ts';
@@ -64,7 +63,7 @@ async function transfer(
   if (!result) throw new UserError(`no message ${uids} in ${path}`);
   const mapped = uidMapJson(result);
   if (options.json) {
-    printJson(session, { action: kind, from: path, to: target, messages: mapped });
+    session.json({ action: kind, from: path, to: target, messages: mapped });
     return;
   }
   const verb = kind === 'move' ? 'Moved' : 'Copied';
@@ -84,14 +83,13 @@ async function remove(
     // \Deleted, then UID EXPUNGE of just these (RFC 4315) when the server has UIDPLUS.
     const done = await client.messageDelete(uids, { uid: true });
     if (!done) throw new UserError(`no message ${uids} in ${path}`);
-    if (options.json) printJson(session, { action: 'expunge', from: path, uids });
+    if (options.json) session.json({ action: 'expunge', from: path, uids });
     else session.io.stderr.write(`Deleted ${uids} from ${safeLine(path)} for good\n`);
     return;
   }
   const result = await client.messageMove(uids, trash, { uid: true });
   if (!result) throw new UserError(`no message ${uids} in ${path}`);
-  if (options.json)
-    printJson(session, { action: 'move', from: path, to: trash, messages: uidMapJson(result) });
+  if (options.json) session.json({ action: 'move', from: path, to: trash, messages: uidMapJson(result) });
   else
     session.io.stderr.write(
       `Moved ${uids} to ${safeLine(trash)} (delete --expunge there to remove for good)\n`,

@@ -15,14 +15,7 @@ import { safeLine, safeText } from '../output/terminal-safe.ts';
 import { attachmentData } from '../render/message-view.ts';
 import { withSession, type MailSession, type MuaIo } from '../session.ts';
 import { humanSize, type JsonAddress } from '../summaries.ts';
-import {
-  accountOption,
-  jsonOption,
-  mailboxOption,
-  printJson,
-  singleUid,
-  type MailboxOptions,
-} from './common.ts';
+import { accountOption, jsonOption, mailboxOption, singleUid, type MailboxOptions } from './common.ts';
 
 export function jsonAddressList(list: readonly EnvelopeAddress[]): JsonAddress[] {
   const out: JsonAddress[] = [];
@@ -122,7 +115,7 @@ export function registerReadCommands(mail: Command, io: MuaIo): void {
             // Raw bytes to a pipe; on a terminal still with escapes made visible.
             if (session.io.stdout.isTTY) session.io.stdout.write(safeText(m.source.toString('utf8')));
             else session.io.stdout.write(m.source);
-          } else if (options.json) printJson(session, messageJson(session, m));
+          } else if (options.json) session.json(messageJson(session, m));
           else printMessage(session, m);
         });
       },
