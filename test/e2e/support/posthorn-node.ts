@@ -39,6 +39,8 @@ export interface PosthornNode {
   port(name: ListenerName): number;
   /** The full messages of one of an account's mailboxes, in UID order. */
   messages(address: string, mailbox?: string): Promise<Buffer[]>;
+  /** Resolves with the mailbox's messages once it holds `count` (checked at once and on every change). */
+  waitForMessages(address: string, count: number, mailbox?: string, timeoutMs?: number): Promise<Buffer[]>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,14 @@ export async function startNode(options: NodeOptions): Promise<PosthornNode> {
     await accounts.createAccount(address, password);
   }
   const listening = listeningAddresses(app);
+  async function messages(address: string, mailbox = 'INBOX'): Promise<Buffer[]> {
+    const account = await store.accounts.getAccount(address);
+    if (!account) throw new Error(`no account ${address}`);
+    const box = await store.mail.getMailbox(account.id as AccountId, mailbox);
+    if (!box) return [];
+    const list = await store.mail.listMessages(box.id);
+    return Promise.all(list.map((m) => store.mail.getBlobBytes(m.blobId)));
+  }
   return {
     domain: options.domain,
     hostname: options.hostname,
@@ -89,13 +99,37 @@ export async function startNode(options: NodeOptions): Promise<PosthornNode> {
       if (first === undefined) throw new Error(`${options.domain} has no ${name} listener`);
       return parseHostPort(first).port;
     },
-    async messages(address, mailbox = 'INBOX') {
-      const account = await store.accounts.getAccount(address);
-      if (!account) throw new Error(`no account ${address}`);
-      const box = await store.mail.getMailbox(account.id as AccountId, mailbox);
-      if (!box) return [];
-      const list = await store.mail.listMessages(box.id);
-      return Promise.all(list.map((m) => store.mail.getBlobBytes(m.blobId)));
+    messages,
+    async waitForMessages(address, count, mailbox = 'INBOX', timeoutMs = 30_000) {
+      const current = () => messages(address, mailbox);
+      const now = await current();
+      if (now.length === count) return now;
+      return new Promise<Buffer[]>((resolve, reject) => {
+        let checking = Promise.resolve();
+        const timer = setTimeout(async () => {
+          unsubscribe();
+          const seen = (await current()).length;
+          reject(
+            new Error(`${address}/${mailbox}: ${seen} messages, expected ${count} within ${timeoutMs} ms`),
+          );
+        }, timeoutMs);
+        const unsubscribe = store.changes.subscribe(() => {
+          checking = checking.then(async () => {
+            const messages = await current();
+            if (messages.length !== count) return;
+            clearTimeout(timer);
+            unsubscribe();
+            resolve(messages);
+          });
+        });
+        // A change between the first look and the subscription.
+        void current().then((messages) => {
+          if (messages.length !== count) return;
+          clearTimeout(timer);
+          unsubscribe();
+          resolve(messages);
+        });
+      });
     },
     async stop() {
       try {
