@@ -38,12 +38,14 @@ export async function startAutoconfig(
 ): Promise<AutoconfigService> {
   const { config } = ctx;
   const log = ctx.log.child({ service: 'autoconfig' });
-  const accounts = new AccountService(ctx.store.accounts);
+  let accounts: AccountService | undefined;
   const handler = createAutoconfigHandler({
     hostname: config.hostname,
     services: servicePortsFromConfig(config),
     mtaStsPolicy: mtaStsPolicy({ ...mtaStsSettings(config), mx: [config.hostname] }),
-    isLocalDomain: options.isLocalDomain ?? ((domain) => accounts.isLocalDomain(domain)),
+    isLocalDomain:
+      options.isLocalDomain ??
+      ((domain) => (accounts ??= new AccountService(ctx.store.accounts)).isLocalDomain(domain)),
     log,
   });
 
