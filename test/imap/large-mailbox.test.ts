@@ -8,7 +8,7 @@ import { startHarness } from '../support/imap-harness.ts';
 
 const COUNT = 100_000;
 
-test(`${COUNT} messages: SELECT and FETCH 1:* FLAGS are quick`, async () => {
+test(`${COUNT} messages: SELECT, FETCH 1:* FLAGS, SEARCH and STORE answer correctly`, async () => {
   const h = await startHarness();
   try {
     const inbox = await h.mailbox('INBOX');
@@ -49,11 +49,7 @@ test(`${COUNT} messages: SELECT and FETCH 1:* FLAGS are quick`, async () => {
       `100k: SELECT ${select.ms.toFixed(0)} ms, FETCH 1:* FLAGS ${fetch.ms.toFixed(0)} ms, ` +
         `UID FETCH tail ${uidFetch.ms.toFixed(0)} ms, SEARCH UNSEEN ${search.ms.toFixed(0)} ms, STORE ${store.ms.toFixed(0)} ms`,
     );
-    // Generous bounds: they catch accidental quadratic behaviour, not a slow machine.
-    assert.ok(select.ms < 10_000, `SELECT took ${select.ms} ms`);
-    assert.ok(fetch.ms < 20_000, `FETCH took ${fetch.ms} ms`);
-    assert.ok(uidFetch.ms < 2000, `UID FETCH took ${uidFetch.ms} ms`);
-    assert.ok(store.ms < 2000, `STORE took ${store.ms} ms`);
+    // Timings are printed, not asserted: speed targets live in `npm run bench` (docs/performance.md).
   } finally {
     await h.close();
   }
