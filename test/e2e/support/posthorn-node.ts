@@ -14,7 +14,7 @@ import { configFromDefaults, type DeepPartial } from '../../../src/config/load.t
 import type { Config, RouteSpec } from '../../../src/config/schema.ts';
 import { createLogger, silentLogger } from '../../../src/log/logger.ts';
 import { parseHostPort } from '../../../src/net/host-port.ts';
-import type { AccountId, Store } from '../../../src/storage/ports.ts';
+import type { AccountId, MessageRecord, Store } from '../../../src/storage/ports.ts';
 
 export interface NodeOptions {
   domain: string;
@@ -39,9 +39,16 @@ export interface PosthornNode {
   port(name: ListenerName): number;
   /** The full messages of one of an account's mailboxes, in UID order. */
   messages(address: string, mailbox?: string): Promise<Buffer[]>;
+  /** A mailbox as stored: UIDVALIDITY and every message with its flags and bytes; null if it does not exist. */
+  mailbox(address: string, name: string): Promise<StoredMailbox | null>;
   /** Resolves with the mailbox's messages once it holds `count` (checked at once and on every change). */
   waitForMessages(address: string, count: number, mailbox?: string, timeoutMs?: number): Promise<Buffer[]>;
   stop(): Promise<void>;
+}
+
+export interface StoredMailbox {
+  uidValidity: number;
+  messages: Array<MessageRecord & { bytes: Buffer }>;
 }
 
 const ALL: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps'];
@@ -86,6 +93,17 @@ export async function startNode(options: NodeOptions): Promise<PosthornNode> {
     const list = await store.mail.listMessages(box.id);
     return Promise.all(list.map((m) => store.mail.getBlobBytes(m.blobId)));
   }
+  async function mailbox(address: string, name: string): Promise<StoredMailbox | null> {
+    const account = await store.accounts.getAccount(address);
+    if (!account) throw new Error(`no account ${address}`);
+    const box = await store.mail.getMailbox(account.id as AccountId, name);
+    if (!box) return null;
+    const list = await store.mail.listMessages(box.id);
+    const withBytes = await Promise.all(
+      list.map(async (m) => ({ ...m, bytes: await store.mail.getBlobBytes(m.blobId) })),
+    );
+    return { uidValidity: box.uidValidity, messages: withBytes };
+  }
   return {
     domain: options.domain,
     hostname: options.hostname,
@@ -100,6 +118,7 @@ export async function startNode(options: NodeOptions): Promise<PosthornNode> {
       return parseHostPort(first).port;
     },
     messages,
+    mailbox,
     async waitForMessages(address, count, mailbox = 'INBOX', timeoutMs = 30_000) {
       const current = () => messages(address, mailbox);
       const now = await current();
