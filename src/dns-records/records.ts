@@ -97,6 +97,8 @@ export function buildDnsRecords(input: DnsRecordsInput): DnsRecordSet {
           comment: `The ${label} address of the mail server${addressNote}; its PTR record should name ${hostname}.`,
           scope: 'host',
           guess: guessed,
+          // IPv6 found on this machine may be link-specific or unrouted; only a named one is required.
+          optional: guessed && type === 'AAAA',
         });
       }
     }
