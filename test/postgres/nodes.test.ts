@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { MailboxChange, MailboxId, Store, Uid } from '../../src/storage/ports.ts';
+import type { MailboxChange, MailboxId, ModSeq, Store, Uid } from '../../src/storage/ports.ts';
+import { PgChangeFeed } from '../../src/storage/postgres/change-feed.ts';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/storage/postgres/store.ts';
 import { appendMessages, mailbox, newAccount, putMessage } from '../contract/harness.ts';
 import { postgresForTests, type PostgresTestDatabase, type TestSchema } from '../support/postgres.ts';
@@ -262,6 +263,42 @@ if (!postgres.available) {
   });
 
   describe('postgres: change feed reconnects', { timeout: 30_000 }, () => {
+    test('changes committed while it catches up are delivered after the catch-up, in order', async () => {
+      const schema = await db.newSchema();
+      const store = await PostgresStore.open({ url: schema.url, poolSize: 2 });
+      const mailboxId = 7 as MailboxId;
+      const feed: PgChangeFeed = new PgChangeFeed({
+        db: store.database,
+        channel: 'posthorn_test_catch_up',
+        reconnectDelayMs: () => 0,
+        catchUp: async () => {
+          // While the catch-up runs, this node commits the expunge of the message the catch-up reports.
+          feed.publishLocal({ kind: 'expunged', mailboxId, uids: [4 as Uid], modSeq: 9 as ModSeq });
+          return [{ kind: 'added', mailboxId, uids: [4 as Uid], modSeq: 8 as ModSeq }];
+        },
+      });
+      try {
+        await feed.start();
+        const seen: MailboxChange[] = [];
+        const both = new Promise<void>((resolve) =>
+          feed.subscribe((change) => {
+            seen.push(change);
+            if (seen.length === 2) resolve();
+          }),
+        );
+        await db.admin('SELECT pg_terminate_backend($1)', [feed.listenerPid]);
+        await both;
+        assert.deepEqual(
+          seen.map((change) => change.kind),
+          ['added', 'expunged'],
+        );
+      } finally {
+        await feed.close();
+        await store.close();
+        await schema.drop();
+      }
+    });
+
     test('after its LISTEN connection is killed, a node catches up on what it missed, then listens again', async () => {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));

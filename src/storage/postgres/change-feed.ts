@@ -91,6 +91,8 @@ export class PgChangeFeed implements ChangeFeed {
   #reconnecting: Promise<void> | null = null;
   #cancelWait: (() => void) | null = null;
   #listeningWaiters: Array<() => void> = [];
+  /** Live notifications held back while catching up, delivered after the catch-up's events. */
+  #held: MailboxChange[] | null = null;
 
   constructor(options: PgChangeFeedOptions) {
     this.#db = options.db;
@@ -128,8 +130,20 @@ export class PgChangeFeed implements ChangeFeed {
 
   /** Delivers a committed change of this node to its subscribers. */
   publishLocal(change: MailboxChange): void {
+    if (this.#held) this.#held.push(change);
+    else this.#deliver(change);
+  }
+
+  #deliver(change: MailboxChange): void {
     this.#advance(change);
     this.#local.publish(change);
+  }
+
+  /** Ends holding back: delivers what was held, in order. */
+  #release(): void {
+    const held = this.#held ?? [];
+    this.#held = null;
+    for (const change of held) this.#deliver(change);
   }
 
   /** Remembers what a read showed of a mailbox, the base for catching up after a reconnect. */
@@ -225,8 +239,13 @@ export class PgChangeFeed implements ChangeFeed {
         await this.#beforeReconnect?.();
         await this.#wait(this.#delay(attempt));
         if (this.#closed) return;
+        // From LISTEN until the catch-up is out, changes (other nodes' and this one's) wait: a live change
+        // must not overtake the older ones the catch-up reports (an expunge announced before the append it
+        // undoes would leave a phantom message in a session's view).
+        this.#held = [];
         await this.#connect();
       } catch (error) {
+        this.#release();
         this.#log?.warn({ err: error, attempt }, 'change feed: reconnect failed');
         continue;
       }
@@ -234,12 +253,14 @@ export class PgChangeFeed implements ChangeFeed {
         // LISTEN is active again, so anything committed from now on arrives as a notification; the
         // catch-up covers what was committed while the connection was down (overlap only repeats).
         for (const change of await this.#catchUp([...this.#watermarks.values()].map((m) => ({ ...m })))) {
-          this.publishLocal(change);
+          this.#deliver(change);
         }
+        this.#release();
         this.#log?.info({ attempt }, 'change feed: listening again');
         return;
       } catch (error) {
         this.#log?.warn({ err: error, attempt }, 'change feed: catch-up failed, reconnecting');
+        this.#release();
         const client = this.#client;
         this.#client = null;
         this.#listenerPid = null;
