@@ -21,7 +21,9 @@ export function ensureAnchors(say: (line: string) => void): void {
   const missing = missingAnchorPackages();
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`missing ${missing.join(', ')}: run as root, or install them: apt-get install -y ${missing}`);
+    throw new Error(
+      `missing ${missing.join(', ')}: run as root, or install them: apt-get install -y ${missing}`,
+    );
   }
   say(`installing ${missing.join(', ')} with apt-get (once)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

@@ -67,10 +67,7 @@ function paragraphText(r: () => number, bytes: number, marker: string | null): s
 function base64Lines(r: () => number, bytes: number): string {
   const raw = Buffer.alloc(bytes);
   for (let i = 0; i < bytes; i++) raw[i] = Math.floor(r() * 256);
-  return raw
-    .toString('base64')
-    .replace(/.{76}/g, '$&\r\n')
-    .replace(/\r\n$/, '');
+  return raw.toString('base64').replace(/.{76}/g, '$&\r\n').replace(/\r\n$/, '');
 }
 
 export interface CorpusOptions {

@@ -107,11 +107,15 @@ export async function startPosthorn(
   // ulimit: 5,000 IDLE sessions need more descriptors than the usual 1,024 (raised up to the hard limit).
   const script = join(ROOT, 'bench', 'posthorn-server.ts');
   const command = `ulimit -n $(ulimit -Hn); exec "$0" "$@"`;
-  const { child, stop } = startChild('bash', ['-c', command, NODE, ...nodeArgs, script, instance.configPath], {
-    stdio: ['ignore', logFd, 'pipe'],
-    cwd: ROOT,
-    graceMs: 20_000,
-  });
+  const { child, stop } = startChild(
+    'bash',
+    ['-c', command, NODE, ...nodeArgs, script, instance.configPath],
+    {
+      stdio: ['ignore', logFd, 'pipe'],
+      cwd: ROOT,
+      graceMs: 20_000,
+    },
+  );
   closeSync(logFd);
   let stderr = '';
   const ready = await new Promise<string>((resolve, reject) => {

@@ -132,9 +132,18 @@ export async function smtpAcceptSection(ctx: BenchContext): Promise<void> {
         raw.push({ size: size.bytes, sessions: n, posthorn: p, postfix: a });
         const target = n >= 10 ? { target: '≥ 1.0×', ratioTarget: 1 } : {};
         ctx.rows.push(
-          row('SMTP accept (MX, durable)', `${size.label}, N=${n}`, 'msg/s', 'higher', p.rate, a.rate, 'Postfix', {
-            ...target,
-          }),
+          row(
+            'SMTP accept (MX, durable)',
+            `${size.label}, N=${n}`,
+            'msg/s',
+            'higher',
+            p.rate,
+            a.rate,
+            'Postfix',
+            {
+              ...target,
+            },
+          ),
           row(
             'SMTP accept (MX, durable)',
             `${size.label}, N=${n}: CPU s / 1000 msg`,
