@@ -24,6 +24,8 @@ export interface InboundVerifierOptions {
   resolver: Resolver | DnsLookup;
   policy?: Partial<InboundPolicy>;
   log?: Logger;
+  /** Budget for all the lookups of one message; past it the verdict is a temporary failure. Default 60 s. */
+  timeoutMs?: number;
 }
 
 export interface VerifyInput {
@@ -57,47 +59,71 @@ export function createInboundVerifier(options: InboundVerifierOptions): InboundV
   const resolver = lookup as unknown as (name: string, rrtype: string) => Promise<string[]>;
   const hostname = options.hostname.toLowerCase().replace(/\.$/, '');
 
+  const timeoutMs = options.timeoutMs ?? 60_000;
+
+  async function evaluate(input: VerifyInput): Promise<VerifyResult> {
+    const ip = input.remoteIp.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+    const result = await authenticate(input.message, {
+      ip,
+      helo: input.helo,
+      sender: input.mailFrom,
+      mta: hostname,
+      resolver,
+      disableBimi: true,
+    });
+    const heloSpf = await checkHelo(input, ip, hostname, resolver);
+    const summary = summarize(result, heloSpf?.status.result);
+    const decision = decideVerdict(summary, policy);
+    const authResultsHeader = formatAuthResults(hostname, result, heloSpf?.info);
+    options.log?.info(
+      {
+        verdict: decision.verdict,
+        reason: decision.reason,
+        spf: summary.spf,
+        dkim: summary.dkim.map((d) => `${d.result}${d.domain ? `:${d.domain}` : ''}`),
+        dmarc: summary.dmarc?.result ?? 'none',
+        arc: summary.arc.result,
+      },
+      'sender authentication',
+    );
+    return { ...decision, authResultsHeader, summary };
+  }
+
+  const temporaryFailure = (reason: string, enhanced: string, text: string): VerifyResult => ({
+    verdict: 'tempfail',
+    reason,
+    reply: { code: 451, enhanced, text },
+    authResultsHeader: `Authentication-Results: ${hostname}; none`,
+    summary: { spf: 'none', dkim: [], dmarc: null, arc: { result: 'none' } },
+  });
+
   return {
     async verify(input) {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<VerifyResult>((resolve) => {
+        timer = setTimeout(() => {
+          options.log?.warn({ timeoutMs }, 'sender authentication took too long');
+          resolve(
+            temporaryFailure(
+              'DNS lookups took too long',
+              '4.4.3',
+              'DNS lookups took too long; try again later',
+            ),
+          );
+        }, timeoutMs);
+        timer.unref();
+      });
       try {
-        const ip = input.remoteIp.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
-        const result = await authenticate(input.message, {
-          ip,
-          helo: input.helo,
-          sender: input.mailFrom,
-          mta: hostname,
-          resolver,
-          disableBimi: true,
-        });
-        const heloSpf = await checkHelo(input, ip, hostname, resolver);
-        const summary = summarize(result, heloSpf?.status.result);
-        const decision = decideVerdict(summary, policy);
-        const authResultsHeader = formatAuthResults(hostname, result, heloSpf?.info);
-        options.log?.info(
-          {
-            verdict: decision.verdict,
-            reason: decision.reason,
-            spf: summary.spf,
-            dkim: summary.dkim.map((d) => `${d.result}${d.domain ? `:${d.domain}` : ''}`),
-            dmarc: summary.dmarc?.result ?? 'none',
-            arc: summary.arc.result,
-          },
-          'sender authentication',
-        );
-        return { ...decision, authResultsHeader, summary };
+        return await Promise.race([evaluate(input), expired]);
       } catch (err) {
         options.log?.error({ err }, 'sender authentication failed unexpectedly');
-        return {
-          verdict: 'tempfail',
-          reason: 'sender authentication failed unexpectedly',
-          reply: {
-            code: 451,
-            enhanced: '4.3.0',
-            text: 'Temporary failure checking the message; try again later',
-          },
-          authResultsHeader: `Authentication-Results: ${hostname}; none`,
-          summary: { spf: 'none', dkim: [], dmarc: null, arc: { result: 'none' } },
-        };
+        return temporaryFailure(
+          'sender authentication failed unexpectedly',
+          '4.3.0',
+          'Temporary failure checking the message; try again later',
+        );
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

@@ -306,3 +306,23 @@ ${listKeys.map((k) => `${k.selector}._domainkey.lists IN TXT ${presentValue({ ty
     assert.equal(result.authResultsHeader, `Authentication-Results: ${RECEIVER}; none`);
   });
 });
+
+test('a lookup that never answers ends in 451 4.4.3 once the budget is spent', async () => {
+  const hanging = createInboundVerifier({
+    hostname: RECEIVER,
+    resolver: () => new Promise<unknown[]>(() => {}),
+    timeoutMs: 50,
+  });
+  const result = await hanging.verify({
+    message: message('x@crepes.fr'),
+    mailFrom: 'x@crepes.fr',
+    helo: 'mail.crepes.fr',
+    remoteIp: '192.0.2.1',
+  });
+  assert.equal(result.verdict, 'tempfail');
+  assert.deepEqual(result.reply, {
+    code: 451,
+    enhanced: '4.4.3',
+    text: 'DNS lookups took too long; try again later',
+  });
+});
