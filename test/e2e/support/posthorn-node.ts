@@ -13,8 +13,9 @@ import { listeningAddresses, type ListenerName } from '../../../src/app/listenin
 import { configFromDefaults, type DeepPartial } from '../../../src/config/load.ts';
 import type { Config, RouteSpec } from '../../../src/config/schema.ts';
 import { createLogger, silentLogger } from '../../../src/log/logger.ts';
+import { parseMessage } from '../../../src/message/parse.ts';
 import { parseHostPort } from '../../../src/net/host-port.ts';
-import type { AccountId, MessageRecord, Store } from '../../../src/storage/ports.ts';
+import type { AccountId, MailboxId, MessageRecord, Store } from '../../../src/storage/ports.ts';
 
 export interface NodeOptions {
   domain: string;
@@ -41,13 +42,19 @@ export interface PosthornNode {
   messages(address: string, mailbox?: string): Promise<Buffer[]>;
   /** A mailbox as stored: UIDVALIDITY and every message with its flags and bytes; null if it does not exist. */
   mailbox(address: string, name: string): Promise<StoredMailbox | null>;
+  /** Names of the account's mailboxes, sorted. */
+  mailboxNames(address: string): Promise<string[]>;
+  /** Stores a message straight into a mailbox, as delivery or APPEND would; returns its UID. */
+  deliver(address: string, mailbox: string, bytes: Buffer, flags?: string[]): Promise<number>;
   /** Resolves with the mailbox's messages once it holds `count` (checked at once and on every change). */
   waitForMessages(address: string, count: number, mailbox?: string, timeoutMs?: number): Promise<Buffer[]>;
   stop(): Promise<void>;
 }
 
 export interface StoredMailbox {
+  id: MailboxId;
   uidValidity: number;
+  highestModSeq: number;
   messages: Array<MessageRecord & { bytes: Buffer }>;
 }
 
@@ -102,7 +109,17 @@ export async function startNode(options: NodeOptions): Promise<PosthornNode> {
     const withBytes = await Promise.all(
       list.map(async (m) => ({ ...m, bytes: await store.mail.getBlobBytes(m.blobId) })),
     );
-    return { uidValidity: box.uidValidity, messages: withBytes };
+    return {
+      id: box.id,
+      uidValidity: box.uidValidity,
+      highestModSeq: box.highestModSeq,
+      messages: withBytes,
+    };
+  }
+  async function accountId(address: string): Promise<AccountId> {
+    const account = await store.accounts.getAccount(address);
+    if (!account) throw new Error(`no account ${address}`);
+    return account.id as AccountId;
   }
   return {
     domain: options.domain,
@@ -119,6 +136,17 @@ export async function startNode(options: NodeOptions): Promise<PosthornNode> {
     },
     messages,
     mailbox,
+    async mailboxNames(address) {
+      const boxes = await store.mail.listMailboxes(await accountId(address));
+      return boxes.map((b) => b.name).sort();
+    },
+    async deliver(address, name, bytes, flags = []) {
+      const box = await store.mail.getMailbox(await accountId(address), name);
+      if (!box) throw new Error(`no mailbox ${name} for ${address}`);
+      const blobId = await store.mail.putBlob(bytes, parseMessage(bytes));
+      const [result] = await store.mail.append(box.id, [{ blobId, flags, internalDate: new Date() }]);
+      return result!.uid;
+    },
     async waitForMessages(address, count, mailbox = 'INBOX', timeoutMs = 30_000) {
       const current = () => messages(address, mailbox);
       const now = await current();
