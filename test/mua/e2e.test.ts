@@ -107,6 +107,43 @@ describe('posthorn mail against a running Posthorn', () => {
     );
   });
 
+  test('account add (interactive): answers on stdin, login checked with the typed password, confirmed', async () => {
+    const other = mailRunner(mkdtempSync(join(tmpdir(), 'posthorn-mua-home2-')));
+    const flags = ['--imap', `127.0.0.1:${server.imapPort}`, '--smtp', `127.0.0.1:${server.submissionPort}`];
+    const answers = `Alice Crêpe\n${server.alice.password}\n\nALICE_PW\ny\n`;
+    const added = ok(
+      await other.run(
+        ['account', 'add', 'alice@crepes.fr', ...flags, '--tls', 'starttls', '--ca-file', server.certPath],
+        {
+          stdin: answers,
+        },
+      ),
+    );
+    assert.match(added.stderr, /Checking the login at 127\.0\.0\.1 and 127\.0\.0\.1…\nLogin works\./);
+    assert.match(added.stderr, /Save to .*mail\.toml\? \[Y\/n\]: Saved account "alice" \(the default\)/);
+    assert.doesNotMatch(added.stderr + added.stdout, new RegExp(server.alice.password));
+    const wrong = await other.run(
+      [
+        'account',
+        'add',
+        'alice@crepes.fr',
+        '--name',
+        'again',
+        ...flags,
+        '--tls',
+        'starttls',
+        '--ca-file',
+        server.certPath,
+      ],
+      {
+        stdin: `\nnot-the-password\n`,
+      },
+    );
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /posthorn: IMAP 127\.0\.0\.1:\d+: login failed for alice@crepes\.fr/);
+    rmSync(other.home, { recursive: true, force: true });
+  });
+
   test('a wrong password is one clear line', async () => {
     const result = await mail.run(['list'], { env: { ALICE_PW: 'wrong' } });
     assert.equal(result.code, 1);
@@ -302,6 +339,35 @@ describe('posthorn mail against a running Posthorn', () => {
     assert.deepEqual(copy.bcc, [{ name: null, address: 'alice@crepes.fr' }], 'the Sent copy keeps Bcc');
   });
 
+  test('text from stdin; copy, flag and mark-unread', async () => {
+    ok(
+      await alice(['send', '--to', 'bob@hamburger.edu', '--subject', 'From stdin'], {
+        stdin: 'Piped\ntext\n',
+      }),
+    );
+    const found = json<Page>(await bob(['search', 'subject:"From stdin"', '--json']));
+    const uid = String(found.messages[0]!.uid);
+    assert.equal(json<Message>(await bob(['read', uid, '--json'])).text, 'Piped\ntext');
+    const copied = json<{ messages: Array<{ newUid: number }> }>(
+      await bob(['copy', uid, 'Archive', '--json']),
+    );
+    const archived = json<Message>(
+      await bob(['read', String(copied.messages[0]!.newUid), '-m', 'Archive', '--json', '--peek']),
+    );
+    assert.equal(archived.subject, 'From stdin');
+    ok(await bob(['flag', uid]));
+    ok(await bob(['mark-unread', uid]));
+    const flags = async () => json<Page>(await bob(['search', `uid:${uid}`, '--json'])).messages[0]!.flags;
+    assert.deepEqual(await flags(), ['\\Flagged']);
+    ok(await bob(['unflag', uid]));
+    ok(await bob(['mark-read', uid]));
+    assert.deepEqual(await flags(), ['\\Seen']);
+    assert.deepEqual(
+      json<Page>(await bob(['search', 'is:flagged', '--json'])).messages.map((m) => m.uid),
+      [],
+    );
+  });
+
   test('$EDITOR: the template is filled in by the editor; an unchanged file sends nothing', async () => {
     const editor = join(home, 'editor.sh');
     writeFileSync(
@@ -351,7 +417,7 @@ describe('posthorn mail against a running Posthorn', () => {
       boxes.mailboxes.map((m) => m.name),
       ['INBOX', 'Drafts', 'Sent', 'Archive', 'Junk', 'Trash', 'Done'],
     );
-    assert.equal(boxes.mailboxes.find((m) => m.name === 'Archive')?.messages, 1);
+    assert.equal(boxes.mailboxes.find((m) => m.name === 'Archive')?.messages, 2);
     ok(await bob(['mailbox', 'delete', 'Done']));
     const missing = await bob(['mailbox', 'delete', 'Done']);
     assert.equal(missing.code, 1);

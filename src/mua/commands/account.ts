@@ -151,6 +151,13 @@ export async function accountAdd(
   const profile: MailProfile = { name, address, imap, smtp, folders: {} };
   if (displayName) profile.displayName = displayName;
   if (options.caFile) profile.caFile = options.caFile;
+  const check = async (password: string) => {
+    io.stderr.write(`Checking the login at ${imap.host} and ${smtp.host}…\n`);
+    await deps.checkLogin(profile, password);
+    io.stderr.write('Login works.\n');
+  };
+  // A typed password is checked at once, before more questions.
+  if (typedPassword !== '') await check(typedPassword);
   if (options.passwordCommand) profile.passwordCommand = options.passwordCommand;
   else if (options.passwordEnv) profile.passwordEnv = options.passwordEnv;
   else if (interactive) {
@@ -164,12 +171,8 @@ export async function accountAdd(
     }
   }
 
-  if (typedPassword !== '' || options.check) {
-    const password = typedPassword !== '' ? typedPassword : await passwordForCheck(io, profile);
-    io.stderr.write(`Checking the login at ${imap.host} and ${smtp.host}…\n`);
-    await deps.checkLogin(profile, password);
-    io.stderr.write('Login works.\n');
-  }
+  // Without a typed password (--check), the login is checked with the password from its configured source.
+  if (typedPassword === '' && options.check) await check(await passwordForCheck(io, profile));
 
   const summary = [
     `Account "${name}" for ${displayName ? `${displayName} <${address}>` : address} (settings from ${source})`,
