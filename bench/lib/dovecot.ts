@@ -76,7 +76,11 @@ userdb {
   driver = static
   args = uid=${as.mailUid} gid=${as.mailGid} home=${dir}/home
 }
+# Login processes in "high-performance mode" (each serves many logins) only make logins faster: after login
+# a session lives in its own imap process either way, which is what the memory figure counts.
 service imap-login {
+  service_count = 0
+  process_min_avail = 2
   inet_listener imap {
     address = ${HOST}
     port = ${imapPort}
