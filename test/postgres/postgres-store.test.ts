@@ -181,6 +181,35 @@ if (!postgres.available) {
       }
     });
 
+    test('appending and listing 100,000 messages stays fast', (context) =>
+      withStore(async (store) => {
+        const inbox = await mailbox(store, await newAccount(store));
+        const blobId = await putMessage(store);
+        const date = new Date('2024-05-06T07:08:09.123Z');
+        const messages = Array.from({ length: 100_000 }, (_, i) => ({
+          blobId,
+          flags: i % 3 === 0 ? ['\\Seen', 'Work'] : ['\\Seen'],
+          internalDate: date,
+        }));
+        let started = performance.now();
+        const appended = await store.mail.append(inbox.id, messages);
+        const appendMs = performance.now() - started;
+        assert.equal(appended.at(-1)!.uid, 100_000);
+        started = performance.now();
+        const listed = await store.mail.listMessages(inbox.id);
+        const listMs = performance.now() - started;
+        // Generous bounds (typically well under a second each): they catch a per-row query or an N² mistake.
+        context.diagnostic(
+          `append(100000): ${appendMs.toFixed(0)} ms, listMessages: ${listMs.toFixed(0)} ms`,
+        );
+        assert.ok(appendMs < 10_000 && listMs < 5_000, `append ${appendMs} ms, list ${listMs} ms`);
+        assert.equal(listed.length, 100_000);
+        assert.equal(listed[99_999]!.uid, 100_000);
+        assert.deepEqual(listed[0]!.flags, ['\\Seen', 'Work']);
+        assert.deepEqual(listed[1]!.internalDate, date);
+        assert.equal((await store.mail.counts(inbox.id)).messages, 100_000);
+      })());
+
     test(
       'unique violations between concurrent writers are AlreadyExists',
       withStore(async (store, url) => {
