@@ -96,6 +96,9 @@ export function normalizeDomain(input: string): string {
     const code = char.codePointAt(0)!;
     if (code <= 0x20 || code === 0x7f)
       throw new InvalidAddress(`domain "${input}" contains ${describe(char)}`);
+    // domainToASCII parses like a URL host and would cut "a/b.example" to "a": refuse such ASCII first.
+    if (code < 0x80 && !/[A-Za-z0-9.-]/.test(char))
+      throw new InvalidAddress(`domain "${input}" contains ${describe(char)}`);
   }
   const name = input.endsWith('.') ? input.slice(0, -1) : input;
   const ascii = domainToASCII(name);

@@ -86,6 +86,10 @@ test('normalizeDomain', () => {
   assert.equal(normalizeDomain('xn--mnchen-3ya.de'), 'xn--mnchen-3ya.de');
   assert.throws(() => normalizeDomain(''), /empty/);
   assert.throws(() => normalizeDomain('a b'), /space/);
+  // URL-host parsing would otherwise cut these short ("a/b.example" -> "a").
+  for (const bad of ['a/b.example', 'a?b.example', 'a#b.example', 'a:25', 'a_b.example']) {
+    assert.throws(() => normalizeDomain(bad), /contains/, bad);
+  }
 });
 
 test('splitSubaddress', () => {
