@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { accountAdd, parseServer, type AccountAddDeps } from '../../src/mua/commands/account.ts';
 import { discoverSettings, parseAutoconfig, type DiscoveryDeps } from '../../src/mua/discovery/index.ts';
 import { loadProfiles, mailConfigPath, type MailProfile } from '../../src/mua/profile.ts';
@@ -102,8 +102,14 @@ describe('discovery', () => {
   });
 });
 
+const homes: string[] = [];
+after(() => {
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
+
 function testIo(): MuaIo & { err: () => string } {
   const home = mkdtempSync(join(tmpdir(), 'posthorn-mua-add-'));
+  homes.push(home);
   const stderr = new PassThrough();
   let err = '';
   stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { resolvePassword } from '../../src/mua/password.ts';
 import {
   loadProfiles,
@@ -86,12 +86,21 @@ describe('search language', () => {
 });
 
 describe('profiles', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'posthorn-mua-'));
+    dirs.push(dir);
+    return dir;
+  };
   test('path follows XDG_CONFIG_HOME', () => {
     assert.equal(mailConfigPath({ XDG_CONFIG_HOME: '/x/cfg' }), '/x/cfg/posthorn/mail.toml');
     assert.match(mailConfigPath({}), /\.config\/posthorn\/mail\.toml$/);
   });
   test('saved with mode 0600 and read back the same; the first is the default', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'posthorn-mua-'));
+    const dir = tempDir();
     const path = join(dir, 'sub', 'mail.toml');
     const profiles = [
       profile('alice', {
@@ -110,7 +119,7 @@ describe('profiles', () => {
     assert.throws(() => pickProfile([], undefined, path), /posthorn mail account add/);
   });
   test('errors name the file and the key', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'posthorn-mua-'));
+    const dir = tempDir();
     const path = join(dir, 'mail.toml');
     const write = (text: string) => writeFileSync(path, text);
     write(
