@@ -196,7 +196,7 @@ export class SmtpSession {
     }
   }
 
-  /** Reads exactly n octets of a BDAT chunk, or skips them; false when the client went away or timed out. */
+  /** Reads exactly n octets of a BDAT chunk, or skips them ('skipped'); null when the client went away or timed out. */
   async readChunk(n: number, keep: boolean): Promise<Buffer | 'skipped' | null> {
     this.flush();
     this.transport.setIdleTimeout(this.limits.dataTimeoutMs);
