@@ -108,7 +108,7 @@ describe('posthorn mail against a running Posthorn', () => {
   });
 
   test('account add (interactive): answers on stdin, login checked with the typed password, confirmed', async () => {
-    const other = mailRunner(join(home, 'second-home'));
+    const other = mailRunner(mkdtempSync(join(home, 'second-home-')));
     const flags = ['--imap', `127.0.0.1:${server.imapPort}`, '--smtp', `127.0.0.1:${server.submissionPort}`];
     const answers = `Alice Crêpe\n${server.alice.password}\n\nALICE_PW\ny\n`;
     const added = ok(
