@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { normalizeDomain } from '../accounts/index.ts';
+import { ensureDomainKeys } from '../auth/index.ts';
 import { isoDate, printList } from './output.ts';
 import { withAccounts } from './with-store.ts';
 
@@ -12,9 +13,13 @@ export function registerDomainCommands(program: Command): void {
     .command('add <domain>')
     .description('add a local domain (then publish its DNS records, see `posthorn init`)')
     .action(async (name: string, _options: unknown, command: Command) => {
-      await withAccounts(command, async (accounts) => {
+      await withAccounts(command, async (accounts, _store, config) => {
         const added = await accounts.addDomain(name);
+        const keys = await ensureDomainKeys(config.data_dir, added.name);
         process.stdout.write(`added domain ${added.name}\n`);
+        process.stdout.write(
+          `DKIM keys: ${keys.map((k) => k.selector).join(', ')} (publish: posthorn dns records ${added.name})\n`,
+        );
       });
     });
 

@@ -12,7 +12,8 @@ import { isHostname } from '../config/validate.ts';
 import { silentLogger } from '../log/logger.ts';
 import { openStore } from '../storage/open.ts';
 import { configPathOf } from './config-file.ts';
-import { dnsRecordsFor, formatDnsRecords } from './dns-records.ts';
+import { ensureDomainKeys } from '../auth/index.ts';
+import { dnsRecordsFromConfig, formatDnsRecords } from '../dns-records/index.ts';
 import { UserError } from './errors.ts';
 import { generatePassword, readPasswordFromStdin } from './password-input.ts';
 
@@ -84,6 +85,7 @@ async function init(options: InitOptions, configPath: string): Promise<void> {
   try {
     const accounts = new AccountService(store.accounts);
     await accounts.addDomain(domain);
+    await ensureDomainKeys(config.data_dir, domain);
     await accounts.createAccount(admin.address, password);
     if (admin.address.toLowerCase() !== postmaster) await accounts.addAlias(postmaster, [admin.address]);
   } finally {
@@ -108,7 +110,7 @@ async function init(options: InitOptions, configPath: string): Promise<void> {
   out.push(
     '',
     `Publish these DNS records so that other servers find this one for ${domain}:`,
-    formatDnsRecords(dnsRecordsFor(domain, config.hostname)),
+    formatDnsRecords(dnsRecordsFromConfig(config, domain)).trimEnd(),
     '',
     `Listening (edit [listen] to change): SMTP ${list(config.listen.smtp)}, submission ${list(config.listen.submission)}, ` +
       `IMAP ${list(config.listen.imap)}${options.public ? `, submissions ${list(config.listen.submissions)}, IMAPS ${list(config.listen.imaps)}` : ''}.`,
