@@ -109,7 +109,9 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     addresses: bound,
     connections: () => open.size,
     async close(graceMs = 5000) {
-      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      // server.close() resolves only once every connection has ended, so stop accepting first,
+      // give open sessions the grace period, destroy the rest, and only then wait for the close.
+      const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       if (open.size > 0) {
         await new Promise<void>((resolve) => {
           const finish = () => {
@@ -124,6 +126,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         });
       }
       for (const s of open) s.destroy();
+      await closed;
     },
   };
 }

@@ -91,3 +91,27 @@ test('drain resolves at once when nothing is waiting to be flushed', async () =>
   server.write('small\r\n');
   await server.drain();
 });
+
+test('listener close() ends within the grace period while a client keeps its connection open', async () => {
+  const { startListener } = await import('../../src/net/listener.ts');
+  const { silentLogger } = await import('../../src/log/logger.ts');
+  const net = await import('node:net');
+  const listener = await startListener({
+    addresses: ['127.0.0.1:0'],
+    maxConnections: 10,
+    maxConnectionsPerIp: 10,
+    log: silentLogger(),
+    name: 'test',
+    onConnection: async (t) => {
+      await t.readLine(100);
+    },
+    refuse: () => 'no\r\n',
+  });
+  const client = net.connect(listener.addresses[0]!.port, '127.0.0.1');
+  await new Promise((r) => client.once('connect', r));
+  while (listener.connections() === 0) await new Promise((r) => setImmediate(r));
+  const closedByServer = new Promise((r) => client.once('close', r));
+  await listener.close(50);
+  await closedByServer;
+  assert.equal(listener.connections(), 0);
+});
