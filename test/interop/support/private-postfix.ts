@@ -35,6 +35,12 @@ export interface PostfixOptions {
   transport: Record<string, string>;
   /** smtpd's port (default: a free one). */
   port?: number;
+  /** Where virtual(8) keeps the Maildirs (owned by nobody; default: vmail/ in Postfix's directory). */
+  mailRoot?: string;
+  /** smtpd's TLS pair (default: a self-signed pair for `hostname`). */
+  tls?: { cert: string; key: string };
+  /** Dovecot's auth socket: smtpd then offers AUTH (after STARTTLS only) and relays for logged-in users. */
+  saslPath?: string;
 }
 
 export interface PrivatePostfix {
@@ -82,15 +88,16 @@ export async function startPostfix(options: PostfixOptions): Promise<PrivatePost
   const dir = mkdtempSync(join(tmpdir(), 'posthorn-postfix-'));
   chmodSync(dir, 0o755); // Postfix's own users must reach the queue and the mailboxes
   const etc = join(dir, 'etc');
-  const vmail = join(dir, 'vmail');
+  const vmail = options.mailRoot ?? join(dir, 'vmail');
   mkdirSync(etc);
-  mkdirSync(vmail);
+  if (!options.mailRoot) mkdirSync(vmail);
   mkdirSync(join(dir, 'spool'));
   mkdirSync(join(dir, 'lib'));
   chownSync(join(dir, 'lib'), id('-u', 'postfix'), id('-g', 'postfix'));
   const nobody = { uid: id('-u', 'nobody'), gid: id('-g', 'nobody') };
   chownSync(vmail, nobody.uid, nobody.gid);
-  generateSelfSigned(options.hostname, join(etc, 'cert.pem'), join(etc, 'key.pem'));
+  const tls = options.tls ?? { cert: join(etc, 'cert.pem'), key: join(etc, 'key.pem') };
+  if (!options.tls) generateSelfSigned(options.hostname, tls.cert, tls.key);
   const port = options.port ?? (await freePort());
   const inline = (entries: Array<[string, string]>) =>
     `inline:{ ${entries.map(([k, v]) => `${k}=${v}`).join(', ')} }`;
@@ -123,8 +130,17 @@ export async function startPostfix(options: PostfixOptions): Promise<PrivatePost
     smtp_host_lookup: 'native',
     smtp_tls_security_level: 'may',
     smtpd_tls_security_level: 'may',
-    smtpd_tls_cert_file: join(etc, 'cert.pem'),
-    smtpd_tls_key_file: join(etc, 'key.pem'),
+    smtpd_tls_cert_file: tls.cert,
+    smtpd_tls_key_file: tls.key,
+    ...(options.saslPath
+      ? {
+          smtpd_sasl_auth_enable: 'yes',
+          smtpd_sasl_type: 'dovecot',
+          smtpd_sasl_path: options.saslPath,
+          smtpd_tls_auth_only: 'yes',
+          smtpd_relay_restrictions: 'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination',
+        }
+      : {}),
     smtpd_banner: '$myhostname ESMTP',
     maillog_file: join(dir, 'maillog'),
     maillog_file_prefixes: dir,
