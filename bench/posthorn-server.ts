@@ -37,12 +37,15 @@ const services: ServiceStarter[] = defaultServices.map((starter) => ({
 const app = await startApp(config, { log, store, services });
 const queue = app.services.find((s) => s.name === 'queue') as unknown as { wake(): void } | undefined;
 process.on('SIGUSR2', () => queue?.wake());
+// A server with no listeners (the outbound figure) has nothing else keeping the process alive.
+const keepAlive = setInterval(() => {}, 1 << 30);
 process.stderr.write(`READY ${JSON.stringify(listeningAddresses(app))}\n`);
 
 let stopping = false;
 process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;
+  clearInterval(keepAlive);
   void app
     .stop()
     .then(() => store.close())

@@ -156,7 +156,8 @@ async function main(): Promise<void> {
     // formatting is cosmetic
   }
   process.stdout.write(`\nwritten: ${file}\n`);
-  rmSync(tmp, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP) process.stdout.write(`kept (BENCH_KEEP): ${tmp}\n`);
+  else rmSync(tmp, { recursive: true, force: true });
   if (failures.length > 0) process.exitCode = 1;
 }
 

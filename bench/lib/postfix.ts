@@ -141,7 +141,11 @@ export async function startPostfix(parent: string, spec: PostfixSpec): Promise<R
     port,
     masterPid,
     queuedFiles: () => countQueue(join(dir, 'queue')),
-    releaseHeld: () => execFileSync('postsuper', ['-c', conf, '-H', 'ALL'], { stdio: 'ignore' }),
+    releaseHeld: () => {
+      // -H moves held mail to the deferred queue; the flush makes the queue manager take it now.
+      execFileSync('postsuper', ['-c', conf, '-H', 'ALL'], { stdio: 'ignore' });
+      execFileSync('postqueue', ['-c', conf, '-f'], { stdio: 'ignore' });
+    },
     stop,
   };
 }
