@@ -192,6 +192,10 @@ export const schema = {
       true,
       'Check SPF, DKIM, DMARC and ARC of mail received on the MX role and record them in Authentication-Results.',
     ),
+    trusted_networks: list(
+      ['127.0.0.0/8', '::1/128'],
+      'Client networks (CIDR) whose mail on the MX role is not verified, like Postfix mynetworks; [] checks everyone.',
+    ),
     dmarc_reject: str(
       'reject',
       'When DMARC fails for a domain that publishes p=reject: "reject" (550 5.7.1), "junk" or "accept".',

@@ -28,3 +28,13 @@ export class SenderNotAllowed extends DeliveryError {
 export class AuthenticationRequired extends DeliveryError {
   override name = 'AuthenticationRequired';
 }
+
+/** Refused by the message authentication policy (DMARC reject: 550 5.7.1; DNS trouble: 451). */
+export class PolicyRefusal extends DeliveryError {
+  override name = 'PolicyRefusal';
+  readonly reply: { code: number; enhanced: string; text: string };
+  constructor(reply: { code: number; enhanced: string; text: string }, reason: string) {
+    super(reason);
+    this.reply = reply;
+  }
+}

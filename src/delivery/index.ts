@@ -31,6 +31,7 @@ import { MailLoop } from './errors.ts';
 import { countReceivedFields } from './hop-count.ts';
 import { appendToInbox } from './local-delivery.ts';
 import { receivedField } from './received-header.ts';
+import type { MessageAuth } from './message-auth.ts';
 import { localTraceFields, prependWithIndex } from './trace-prefix.ts';
 
 export type * from './envelope.ts';
@@ -51,6 +52,8 @@ export interface DeliveryOptions {
   maxReceivedHeaders: number;
   /** Called after a queue entry is committed, so the queue worker can wake up. */
   onQueued?: (id: string) => void;
+  /** Inbound verification and DKIM signing (src/auth); none when absent. */
+  auth?: MessageAuth;
   /** Parser (injectable for tests); parseMessage by default. */
   parse?: (bytes: Buffer) => ParsedMessage;
 }
@@ -90,8 +93,26 @@ export class Delivery {
       },
       usesBareLf(bytes) ? '\n' : '\r\n',
     );
-    const message = Buffer.concat([Buffer.from(received, 'utf8'), bytes]);
-    const parsed = this.#parse(message);
+    const auth = this.#o.auth;
+    const check = auth
+      ? await auth.checkInbound({
+          message: bytes,
+          mailFrom: envelope.sender,
+          helo: envelope.trace.helo,
+          remoteAddress: envelope.trace.remoteAddress,
+          authenticated: envelope.trace.authenticated,
+        })
+      : { authResults: null, junk: false };
+    let message: Buffer = Buffer.concat([Buffer.from(received, 'utf8'), bytes]);
+    if (auth && check.authResults) message = auth.withAuthResults(message, check.authResults);
+    let parsed = this.#parse(message);
+    if (auth) {
+      const signed = await auth.signOutgoing(message, fromDomainOf(parsed), envelope.trace.authenticated);
+      if (signed !== message) {
+        message = signed;
+        parsed = this.#parse(message);
+      }
+    }
 
     // Targets: local accounts once each; remote addresses once each, keeping the first RCPT's DSN options.
     const local = new Map<AccountId, string>();
@@ -132,9 +153,10 @@ export class Delivery {
     for (const [accountId, address] of local) {
       const copy = prependWithIndex(message, parsed, localTraceFields(envelope.sender, address));
       const blobId = await this.#o.store.mail.putBlob(copy.bytes, copy.parsed);
-      const { uid } = await appendToInbox(this.#o.store.mail, accountId, blobId, now);
+      const mailbox = check.junk ? 'Junk' : 'INBOX';
+      const { uid } = await appendToInbox(this.#o.store.mail, accountId, blobId, now, mailbox);
       log.info(
-        { queueId: id, mailbox: `${address}/INBOX`, uid, size: copy.bytes.length },
+        { queueId: id, mailbox: `${address}/${mailbox}`, uid, size: copy.bytes.length },
         'delivered locally',
       );
     }
@@ -151,6 +173,12 @@ function needsSmtputf8(envelope: InboundEnvelope, message: Buffer, parsed: Parse
   const addresses = envelope.recipients.flatMap((r) => [r.address, ...r.targets.map((t) => t.address)]);
   if (nonAscii(envelope.sender) || addresses.some(nonAscii)) return true;
   return message.subarray(0, parsed.body.bodyStart).some((b) => b >= 0x80);
+}
+
+/** The domain of the first From address, for DKIM signing (RFC 6376 §6.1.1 d= must align with From for DMARC). */
+function fromDomainOf(parsed: ParsedMessage): string | null {
+  const host = parsed.envelope.from?.find((a) => a.host)?.host;
+  return host ? host.toLowerCase() : null;
 }
 
 /** The message's own line ending convention (a BDAT message may use bare LF); trace fields follow it. */

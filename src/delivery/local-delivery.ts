@@ -10,9 +10,12 @@ export async function appendToInbox(
   accountId: AccountId,
   blobId: BlobId,
   internalDate: Date,
+  mailboxName: 'INBOX' | 'Junk' = 'INBOX',
 ): Promise<AppendResult> {
-  // Every account is created with an INBOX; recreate it should an operator have removed it.
-  const inbox = (await mail.getMailbox(accountId, 'INBOX')) ?? (await mail.createMailbox(accountId, 'INBOX'));
-  const [result] = await mail.append(inbox.id, [{ blobId, flags: [], internalDate }]);
+  // Every account is created with INBOX and Junk; recreate them should an operator have removed one.
+  const mailbox =
+    (await mail.getMailbox(accountId, mailboxName)) ??
+    (await mail.createMailbox(accountId, mailboxName, mailboxName === 'Junk' ? '\\Junk' : null));
+  const [result] = await mail.append(mailbox.id, [{ blobId, flags: [], internalDate }]);
   return result!;
 }

@@ -3,12 +3,14 @@
 import {
   AuthenticationRequired,
   MailLoop,
+  PolicyRefusal,
   RelayDenied,
   SenderNotAllowed,
   UnknownRecipient,
 } from '../../delivery/errors.ts';
 import { StorageUnavailable } from '../../storage/ports.ts';
 import type { SmtpReply } from '../wire/reply-parser.ts';
+import { reply } from '../wire/reply.ts';
 import { replies } from '../wire/reply-table.ts';
 
 export interface ErrorReply {
@@ -23,6 +25,10 @@ export function replyForError(err: unknown): ErrorReply {
   if (err instanceof SenderNotAllowed) return { reply: replies.senderNotOwned, level: 'info' };
   if (err instanceof AuthenticationRequired) return { reply: replies.authRequired, level: 'info' };
   if (err instanceof MailLoop) return { reply: replies.mailLoop, level: 'info' };
+  if (err instanceof PolicyRefusal) {
+    const r = err.reply;
+    return { reply: reply(r.code, r.enhanced, r.text), level: r.code >= 500 ? 'info' : 'warn' };
+  }
   if (err instanceof StorageUnavailable) return { reply: replies.storageUnavailable, level: 'warn' };
   return { reply: replies.temporaryFailure, level: 'error' };
 }

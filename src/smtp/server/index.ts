@@ -12,6 +12,11 @@ import { randomBytes } from 'node:crypto';
 import type { AccountService } from '../../accounts/index.ts';
 import type { AppContext, Service } from '../../app/context.ts';
 import { Delivery } from '../../delivery/index.ts';
+import { MessageAuth } from '../../delivery/message-auth.ts';
+import { createDkimSigner } from '../../auth/dkim-signer.ts';
+import { createInboundVerifier } from '../../auth/inbound-verifier.ts';
+import { inboundPolicyFromConfig } from '../../auth/inbound-policy.ts';
+import { createNodeResolver } from '../../dns/node-resolver.ts';
 import { formatHostPort, type HostPort } from '../../net/host-port.ts';
 import { startListener, type ConnectionInfo, type RunningListener } from '../../net/listener.ts';
 import type { Transport } from '../../net/transport.ts';
@@ -41,19 +46,27 @@ export interface SmtpServerDeps {
   accounts: AccountService;
   /** Called when a message was queued for remote delivery (wakes the queue worker). */
   onQueued?: (id: string) => void;
+  /** Inbound verification and DKIM signing; built from config.auth when absent. */
+  auth?: MessageAuth;
 }
 
 export async function startSmtpServers(ctx: AppContext, deps: SmtpServerDeps): Promise<SmtpServers> {
   return startSmtpServersWith(ctx, {
     directory: accountDirectory(deps.accounts, { hostname: ctx.config.hostname }),
     onQueued: deps.onQueued,
+    auth: deps.auth ?? messageAuthFromConfig(ctx, deps.accounts),
   });
 }
 
 /** The same with any MailDirectory and, optionally, another acceptor (tests). */
 export async function startSmtpServersWith(
   ctx: AppContext,
-  deps: { directory: MailDirectory; onQueued?: (id: string) => void; delivery?: MessageAcceptor },
+  deps: {
+    directory: MailDirectory;
+    onQueued?: (id: string) => void;
+    delivery?: MessageAcceptor;
+    auth?: MessageAuth;
+  },
 ): Promise<SmtpServers> {
   const { config } = ctx;
   const log = ctx.log.child({ service: 'smtp' });
@@ -67,6 +80,7 @@ export async function startSmtpServersWith(
       log,
       maxReceivedHeaders: config.smtp.max_received_headers,
       onQueued: deps.onQueued,
+      auth: deps.auth,
     });
   const gate = new ConnectionGate(config.smtp.max_connections, config.smtp.max_connections_per_ip);
   const sessions = new Set<SmtpSession>();
@@ -152,4 +166,31 @@ export async function startSmtpServersWith(
       clearTimeout(timer);
     },
   };
+}
+
+/** The [auth] section as a MessageAuth: verifier on the MX role, signer for submitted mail. */
+export function messageAuthFromConfig(ctx: AppContext, accounts: AccountService): MessageAuth {
+  const { config } = ctx;
+  const resolver = createNodeResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms });
+  return new MessageAuth({
+    hostname: config.hostname,
+    verifier: config.auth.verify_inbound
+      ? createInboundVerifier({
+          hostname: config.hostname,
+          resolver,
+          policy: inboundPolicyFromConfig(config),
+          log: ctx.log.child({ service: 'auth' }),
+        })
+      : null,
+    signer: config.auth.dkim_sign
+      ? createDkimSigner({
+          dataDir: config.data_dir,
+          hostname: config.hostname,
+          log: ctx.log,
+          clock: ctx.clock,
+        })
+      : null,
+    trustedNetworks: config.auth.trusted_networks,
+    isLocalDomain: (domain) => accounts.isLocalDomain(domain),
+  });
 }
