@@ -1,4 +1,4 @@
-// The anchors (Postfix 3.x with smtp-source/smtp-sink, Dovecot 2.3 imapd): installed with apt-get when
+// The anchors (Postfix 3.x with smtp-source/smtp-sink, Dovecot 2.3 imapd and lmtpd): installed with apt-get when
 // missing. Postfix is preseeded "No configuration" so the package installs no system instance; the bench runs
 // private instances only (postfix.ts, dovecot.ts).
 
@@ -11,6 +11,8 @@ const NEEDED = [
   { binary: '/usr/sbin/smtp-sink', package: 'postfix' },
   { binary: '/usr/sbin/dovecot', package: 'dovecot-imapd' },
   { binary: '/usr/lib/dovecot/imap', package: 'dovecot-imapd' },
+  // The end-to-end anchor delivers from Postfix into Dovecot over LMTP, as the classic pair is deployed.
+  { binary: '/usr/lib/dovecot/lmtp', package: 'dovecot-lmtpd' },
 ];
 
 export function missingAnchorPackages(): string[] {

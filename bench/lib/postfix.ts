@@ -17,6 +17,8 @@ export interface PostfixSpec {
   /** relay: "127.0.0.1:port" of the next hop. */
   relayHost?: string;
   holdIncoming?: boolean;
+  /** Overrides the role's transport, e.g. "lmtp:[127.0.0.1]:24000" (end to end: into Dovecot). */
+  transport?: string;
   /** Upper bound on smtpd processes (Postfix's default_process_limit is 100). */
   processLimit?: number;
 }
@@ -32,7 +34,7 @@ export interface RunningPostfix {
 }
 
 function mainCf(dir: string, spec: PostfixSpec): string {
-  const transport = spec.role === 'discard' ? 'discard' : 'smtp';
+  const transport = spec.transport ?? (spec.role === 'discard' ? 'discard' : 'smtp');
   const lines = [
     '# Written by bench/lib/postfix.ts; a private, temporary instance.',
     'compatibility_level = 3.6',
@@ -89,6 +91,7 @@ retry     unix  -       -       n       -       -       error
 discard   unix  -       -       n       -       -       discard
 smtp      unix  -       -       n       -       -       smtp
 relay     unix  -       -       n       -       -       smtp
+lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd

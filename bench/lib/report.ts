@@ -75,9 +75,9 @@ export function formatTable(rows: Row[]): string {
     target: r.target ? `${r.target} ${r.met === true ? 'met' : r.met === false ? 'NOT met' : '?'}` : '',
   }));
   const w = {
-    name: Math.max(28, ...cells.map((c) => c.name.length)),
+    name: Math.max(28, ...cells.map((c) => Math.max(c.name.length, c.r.section.length))),
     posthorn: Math.max(14, ...cells.map((c) => c.posthorn.length)),
-    anchor: Math.max(14, ...cells.map((c) => c.anchor.length)),
+    anchor: Math.max(15, ...cells.map((c) => Math.max(c.anchor.length, (c.r.anchorName ?? '').length))),
     ratio: 7,
   };
   const out: string[] = [];
