@@ -121,13 +121,11 @@ async function main(): Promise<void> {
   for (const note of ctx.notes) process.stdout.write(`note: ${note}\n`);
   for (const failure of failures) process.stdout.write(`FAILED: ${failure.split('\n')[0]}\n`);
 
-  // Only a whole default run replaces bench/results.json (the figures docs/performance.md shows).
+  // Only a whole run replaces bench/results.json or results-scale.json (the figures docs/performance.md shows).
   const partial = options.quick || options.only.length > 0;
-  const file = options.scale
-    ? join(ROOT, 'bench', 'results-scale.json')
-    : partial
-      ? join(tmpdir(), 'posthorn-bench-results.json')
-      : join(ROOT, 'bench', 'results.json');
+  const file = partial
+    ? join(tmpdir(), 'posthorn-bench-results.json')
+    : join(ROOT, 'bench', options.scale ? 'results-scale.json' : 'results.json');
   writeFileSync(
     file,
     JSON.stringify(
