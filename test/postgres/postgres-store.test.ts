@@ -332,6 +332,26 @@ if (!postgres.available) {
     });
 
     test(
+      'a connection killed between the statements of a transaction: StorageUnavailable, no process crash',
+      withStore(async (store) => {
+        await store.accounts.addDomain('crepes.fr');
+        const error = await rejection(
+          store.database.write(async (tx) => {
+            const { pid } = (await tx.row<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!;
+            // No statement is running when the server ends this connection: pg emits 'error' on the
+            // checked-out client, which must not become an uncaught exception.
+            await db.admin('SELECT pg_terminate_backend($1)', [pid]);
+            while ((await db.admin('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length > 0);
+            await new Promise((resolve) => setImmediate(resolve));
+            return tx.rows('SELECT 1');
+          }),
+        );
+        assert.ok(error instanceof StorageUnavailable, `${error.name}: ${error.message}`);
+        assert.equal((await store.accounts.listDomains()).length, 1);
+      }),
+    );
+
+    test(
       'a transaction whose connection is killed while it waits fails with StorageUnavailable and leaves no trace',
       withStore(async (store, url) => {
         const inbox = await mailbox(store, await newAccount(store));

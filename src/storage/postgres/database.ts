@@ -110,6 +110,12 @@ export class PgDatabase {
     });
     // An idle connection that the server closes emits here; the pool drops it and opens a new one on demand.
     this.pool.on('error', (error) => this.#log?.warn({ err: error }, 'postgres: idle connection lost'));
+    // The pool listens for errors only on idle clients. A checked-out client whose connection the server
+    // ends between statements emits 'error' too, which without a listener is an uncaught exception that
+    // stops the process; the next statement on it fails anyway (StorageUnavailable) and it is destroyed.
+    this.pool.on('connect', (client) =>
+      client.on('error', (error) => this.#log?.warn({ err: error }, 'postgres: connection lost')),
+    );
   }
 
   /** Connection settings for a dedicated client (the change feed's LISTEN connection). */
