@@ -2,7 +2,7 @@
 // The command line itself is tested end to end in test/cli/queue.test.ts.
 
 import assert from 'node:assert/strict';
-import { beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { silentLogger } from '../../src/log/logger.ts';
 import { configFromDefaults } from '../../src/config/load.ts';
 import {
@@ -21,11 +21,13 @@ import {
 } from '../../src/queue/admin.ts';
 import type { Bounce } from '../../src/queue/bounce-sink.ts';
 import { parseMessage } from '../../src/message/parse.ts';
-import { SqliteStore } from '../../src/storage/sqlite/store.ts';
+import type { Store } from '../../src/storage/ports.ts';
 import { FakeClock } from '../support/queue-harness.ts';
+import { openStoreForTest, type StoreForTest } from '../support/test-store.ts';
 
 interface Fixture {
-  store: SqliteStore;
+  opened: StoreForTest;
+  store: Store;
   clock: FakeClock;
   deferred: string;
   held: string;
@@ -36,7 +38,8 @@ const LAST = '4.2.1 mx.hamburger.edu[192.0.2.10] said: 450 4.2.1 busy (in reply 
 
 async function fixture(): Promise<Fixture> {
   const clock = new FakeClock();
-  const store = SqliteStore.open({ path: ':memory:', now: () => clock.now() });
+  const opened = await openStoreForTest({ now: () => clock.now() });
+  const store = opened.store;
   const body = Buffer.from('From: alice@crepes.fr\r\nSubject: Crepes\r\n\r\nHello\r\n');
   const blobId = await store.mail.putBlob(body, parseMessage(body));
   const base = {
@@ -71,7 +74,7 @@ async function fixture(): Promise<Fixture> {
   );
   await store.queue.setHeld(held.id, true);
   clock.advance(90_000);
-  return { store, clock, deferred: deferred.id, held: held.id, bounces: [] };
+  return { opened, store, clock, deferred: deferred.id, held: held.id, bounces: [] };
 }
 
 function bounceDeps(f: Fixture) {
@@ -89,6 +92,7 @@ describe('queue admin', () => {
   beforeEach(async () => {
     f = await fixture();
   });
+  afterEach(() => f.opened.close());
 
   test('list: status, age, per-recipient state, next attempt and last error; JSON a script can parse', async () => {
     const now = f.clock.now();

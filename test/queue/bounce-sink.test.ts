@@ -22,7 +22,7 @@ describe('queue: where bounces go', () => {
     const hamburger = await FakeSmtpServer.start({ rcpt: () => '550 5.1.1 no such user' });
     const frites = await FakeSmtpServer.start();
     open.push(hamburger, frites);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       zone: ZONE,
       ports: { '192.0.2.10': hamburger.port, '192.0.2.20': frites.port },
       bounce: 'store',

@@ -18,7 +18,7 @@ after(() => {});
 async function setup(script: FakeSmtpScript = {}, options: HarnessOptions = {}) {
   const server = await FakeSmtpServer.start(script);
   open.push(server);
-  const h = new QueueHarness({ zone: ZONE, ports: { '192.0.2.10': server.port }, ...options });
+  const h = await QueueHarness.create({ zone: ZONE, ports: { '192.0.2.10': server.port }, ...options });
   open.push(h);
   return { server, h };
 }
@@ -86,7 +86,9 @@ describe('queue: delivery to a remote server', () => {
   test('a static route sends straight to host:port without DNS', async () => {
     const server = await FakeSmtpServer.start();
     open.push(server);
-    const h = new QueueHarness({ config: { routes: { 'hamburger.edu': `127.0.0.1:${server.port}` } } });
+    const h = await QueueHarness.create({
+      config: { routes: { 'hamburger.edu': `127.0.0.1:${server.port}` } },
+    });
     open.push(h);
     await h.enqueue({ to: ['bob@hamburger.edu'] });
     await h.run();
@@ -97,7 +99,7 @@ describe('queue: delivery to a remote server', () => {
   test('a smarthost "*" carries mail for several domains over one session', async () => {
     const server = await FakeSmtpServer.start();
     open.push(server);
-    const h = new QueueHarness({ config: { routes: { '*': `127.0.0.1:${server.port}` } } });
+    const h = await QueueHarness.create({ config: { routes: { '*': `127.0.0.1:${server.port}` } } });
     open.push(h);
     await h.enqueue({ to: ['bob@hamburger.edu'] });
     await h.enqueue({ to: ['jan@frites.be'] });
@@ -137,7 +139,7 @@ describe('queue: delivery to a remote server', () => {
   test('a route that requires TLS defers when STARTTLS is missing', async () => {
     const server = await FakeSmtpServer.start();
     open.push(server);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       config: { routes: { 'hamburger.edu': { host: `127.0.0.1:${server.port}`, require_tls: true } } },
     });
     open.push(h);

@@ -134,7 +134,10 @@ describe('queue with DNS: MX fallback, null MX, SERVFAIL vs NXDOMAIN', () => {
     const good = await FakeSmtpServer.start();
     open.push(busy, good);
     // 192.0.2.1 refuses connections (unmapped), 192.0.2.2 says 421, 2001:db8::1 refuses, mx2 accepts.
-    const h = new QueueHarness({ zone: ZONE, ports: { '192.0.2.2': busy.port, '192.0.2.3': good.port } });
+    const h = await QueueHarness.create({
+      zone: ZONE,
+      ports: { '192.0.2.2': busy.port, '192.0.2.3': good.port },
+    });
     open.push(h);
     const entry = await h.enqueue({ to: ['bob@hamburger.edu'] });
     await h.run();
@@ -144,7 +147,7 @@ describe('queue with DNS: MX fallback, null MX, SERVFAIL vs NXDOMAIN', () => {
   });
 
   test('every address failing: deferred with the last error', async () => {
-    const h = new QueueHarness({ zone: ZONE });
+    const h = await QueueHarness.create({ zone: ZONE });
     open.push(h);
     const entry = await h.enqueue({ to: ['bob@hamburger.edu'] });
     await h.run();
@@ -157,7 +160,7 @@ describe('queue with DNS: MX fallback, null MX, SERVFAIL vs NXDOMAIN', () => {
     open.push(dns);
     const good = await FakeSmtpServer.start();
     open.push(good);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       config: { dns: { servers: [dns.address], timeout_ms: 200 } },
       resolver: createNodeResolver({ servers: [dns.address], timeoutMs: 200, tries: 1 }),
       ports: { '192.0.2.1': good.port },

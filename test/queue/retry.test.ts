@@ -17,7 +17,7 @@ afterEach(async () => {
 async function setup(script: FakeSmtpScript = {}, options: HarnessOptions = {}) {
   const server = await FakeSmtpServer.start(script);
   open.push(server);
-  const h = new QueueHarness({ zone: ZONE, ports: { '192.0.2.10': server.port }, ...options });
+  const h = await QueueHarness.create({ zone: ZONE, ports: { '192.0.2.10': server.port }, ...options });
   open.push(h);
   return { server, h };
 }

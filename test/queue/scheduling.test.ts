@@ -37,7 +37,7 @@ describe('queue: scheduling', () => {
     });
     const fast = await FakeSmtpServer.start();
     open.push(slow, fast);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       zone: ZONE,
       ports: { '192.0.2.10': slow.port, '192.0.2.20': fast.port },
       deps: { timeouts: { dataEndMs: 10_000 } },
@@ -66,7 +66,7 @@ describe('queue: scheduling', () => {
     });
     const fast = await FakeSmtpServer.start();
     open.push(slow, fast);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       zone: ZONE,
       ports: { '192.0.2.10': slow.port, '192.0.2.20': fast.port },
       deps: { timeouts: { dataEndMs: 10_000 }, waitingPerDestination: 2 },
@@ -104,7 +104,7 @@ describe('queue: scheduling', () => {
     });
     const second = await FakeSmtpServer.start();
     open.push(first, second);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       zone: ZONE,
       ports: { '192.0.2.10': first.port, '192.0.2.20': second.port },
       config: { queue: { concurrency: 1 } },
@@ -129,7 +129,7 @@ describe('queue: scheduling', () => {
       },
     });
     open.push(server);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       zone: ZONE,
       ports: { '192.0.2.10': server.port },
       config: { queue: { per_destination: 2, messages_per_connection: 1 } },
@@ -144,7 +144,7 @@ describe('queue: scheduling', () => {
   test('first come, first served: due entries go out in arrival order', async () => {
     const server = await FakeSmtpServer.start();
     open.push(server);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       zone: ZONE,
       ports: { '192.0.2.10': server.port },
       config: { queue: { per_destination: 1 } },
@@ -168,7 +168,7 @@ describe('queue: crashes and restarts', () => {
       rcpt: (to) => (to.startsWith('carol') ? '450 4.2.1 busy' : undefined),
     });
     open.push(server);
-    const h = new QueueHarness({ zone: ZONE, ports: { '192.0.2.10': server.port } });
+    const h = await QueueHarness.create({ zone: ZONE, ports: { '192.0.2.10': server.port } });
     open.push(h);
     const entry = await h.enqueue({ to: ['bob@hamburger.edu', 'carol@hamburger.edu'] });
     await h.run(); // bob delivered, carol pending
@@ -192,7 +192,7 @@ describe('queue: crashes and restarts', () => {
   test('attempts ending without a result max_crashes times: held; released, it is delivered', async () => {
     const server = await FakeSmtpServer.start();
     open.push(server);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       zone: ZONE,
       ports: { '192.0.2.10': server.port },
       config: { queue: { max_crashes: 2, lease_s: 60 } },
@@ -230,7 +230,7 @@ describe('queue: crashes and restarts', () => {
       },
     });
     open.push(server);
-    const h = new QueueHarness({
+    const h = await QueueHarness.create({
       zone: ZONE,
       ports: { '192.0.2.10': server.port },
       config: { queue: { per_destination: 1, messages_per_connection: 1 } },

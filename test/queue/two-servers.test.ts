@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/log/logger.ts';
 import { parseMessage } from '../../src/message/parse.ts';
 import type { SmtpServers } from '../../src/smtp/server/index.ts';
 import type { AccountId, Store } from '../../src/storage/ports.ts';
+import { storageConfigForTest, type StorageForTest } from '../support/test-store.ts';
 
 const HASH = '$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA';
 const NONE = { submission: [], submissions: [], imap: [], imaps: [] };
@@ -36,13 +37,15 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
 describe('two Posthorn servers: crepes.fr → hamburger.edu', () => {
   let hamburger: RunningApp;
   let crepes: RunningApp;
+  const storages: StorageForTest[] = [];
 
   before(async () => {
+    for (let i = 0; i < 2; i++) storages.push(await storageConfigForTest());
     hamburger = await startApp(
       configFromDefaults({
         hostname: 'mx.hamburger.edu',
         data_dir: mkdtempSync(join(tmpdir(), 'posthorn-hamburger-')),
-        storage: { path: ':memory:' },
+        storage: storages[0]!.storage,
         listen: { smtp: ['127.0.0.1:0'], ...NONE },
       }),
       { log: silentLogger() },
@@ -56,7 +59,7 @@ describe('two Posthorn servers: crepes.fr → hamburger.edu', () => {
       configFromDefaults({
         hostname: 'mx.crepes.fr',
         data_dir: mkdtempSync(join(tmpdir(), 'posthorn-crepes-')),
-        storage: { path: ':memory:' },
+        storage: storages[1]!.storage,
         listen: { smtp: [], ...NONE },
         routes: { 'hamburger.edu': `127.0.0.1:${port}` },
       }),
@@ -69,6 +72,7 @@ describe('two Posthorn servers: crepes.fr → hamburger.edu', () => {
   after(async () => {
     await crepes?.stop();
     await hamburger?.stop();
+    for (const storage of storages) await storage.release();
   });
 
   async function queueAtCrepes(to: string[], subject: string): Promise<string> {

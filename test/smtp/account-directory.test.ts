@@ -7,7 +7,7 @@ import { accountDirectory } from '../../src/smtp/server/account-directory.ts';
 import type { MailDirectory } from '../../src/smtp/server/directory.ts';
 import { parseForwardPath } from '../../src/smtp/wire/path.ts';
 import type { Account } from '../../src/storage/ports.ts';
-import { SqliteStore } from '../../src/storage/sqlite/store.ts';
+import { openStoreForTest, type StoreForTest } from '../support/test-store.ts';
 
 const mailbox = (text: string) => {
   const r = parseForwardPath(`<${text}>`);
@@ -16,14 +16,14 @@ const mailbox = (text: string) => {
 };
 
 describe('accountDirectory', () => {
-  let store: SqliteStore;
+  let opened: StoreForTest;
   let directory: MailDirectory;
   let alice: Account;
   let bob: Account;
 
   before(async () => {
-    store = SqliteStore.open({ path: ':memory:' });
-    const accounts = new AccountService(store.accounts, { argon2: TEST_ARGON2 });
+    opened = await openStoreForTest();
+    const accounts = new AccountService(opened.store.accounts, { argon2: TEST_ARGON2 });
     await accounts.addDomain('example.org');
     await accounts.addDomain('example.net');
     alice = await accounts.createAccount('alice@example.org', 'alice-password');
@@ -34,7 +34,7 @@ describe('accountDirectory', () => {
     await accounts.addAlias('@example.net', ['bob@example.org']);
     directory = accountDirectory(accounts, { hostname: 'mx.example.org' });
   });
-  after(() => store.close());
+  after(() => opened.close());
 
   test('routes accounts, +tags, aliases, catch-all, postmaster', async () => {
     assert.deepEqual(await directory.route(mailbox('Bob@Example.ORG')), {

@@ -1,5 +1,6 @@
 // Commit before ack (DESIGN.md §4.1): the server process is SIGKILLed the moment the client has read
-// "250 ... queued as"; after a restart the message is in the mailbox exactly once.
+// "250 ... queued as"; after a restart the message is in the mailbox exactly once. On the test backend
+// (test/support/test-store.ts): a SQLite file, or a PostgreSQL schema the server process reaches by URL.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,15 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AccountService, TEST_ARGON2 } from '../../src/accounts/index.ts';
-import { SqliteStore } from '../../src/storage/sqlite/store.ts';
+import { configFromDefaults } from '../../src/config/load.ts';
+import { openStore } from '../../src/storage/open.ts';
+import { storageConfigForTest, type StorageForTest } from '../support/test-store.ts';
 import { startServerProcess } from './support/server-process.ts';
 import { RawSmtpClient } from './support/smtp-client.ts';
 
 let dir: string;
 let configFile: string;
+let storage: StorageForTest;
+
+/** The store the server process uses, opened here too. */
+const openServerStore = () => openStore(configFromDefaults({ data_dir: dir, storage: storage.storage }));
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'posthorn-smtp-crash-'));
+  storage = await storageConfigForTest(dir);
   configFile = join(dir, 'posthorn.toml');
   writeFileSync(
     configFile,
@@ -30,16 +38,23 @@ before(async () => {
       'imaps = []',
       '[log]',
       'level = "warn"',
+      '[storage]',
+      `backend = ${JSON.stringify(storage.storage.backend)}`,
+      `path = ${JSON.stringify(storage.storage.path)}`,
+      ...(storage.storage.url ? [`url = ${JSON.stringify(storage.storage.url)}`] : []),
     ].join('\n'),
   );
-  const store = SqliteStore.open({ path: join(dir, 'posthorn.db') });
+  const store = await openServerStore();
   const accounts = new AccountService(store.accounts, { argon2: TEST_ARGON2 });
   await accounts.addDomain('example.org');
   await accounts.createAccount('bob@example.org', 'bob-password');
   await store.close();
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(async () => {
+  await storage.release();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('a message acknowledged with 250 survives SIGKILL, and is there exactly once', async () => {
   const first = await startServerProcess(configFile);
@@ -68,7 +83,7 @@ test('a message acknowledged with 250 survives SIGKILL, and is there exactly onc
   // Restart: the server comes up on the same store, and the message is there once.
   const second = await startServerProcess(configFile);
   try {
-    const store = SqliteStore.open({ path: join(dir, 'posthorn.db') });
+    const store = await openServerStore();
     try {
       const bob = (await store.accounts.getAccount('bob@example.org'))!;
       const inbox = (await store.mail.getMailbox(bob.id, 'INBOX'))!;

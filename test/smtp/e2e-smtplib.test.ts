@@ -14,7 +14,8 @@ import { systemClock } from '../../src/app/context.ts';
 import { configFromDefaults } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { startSmtpServers, type SmtpServers } from '../../src/smtp/server/index.ts';
-import { SqliteStore } from '../../src/storage/sqlite/store.ts';
+import type { Store } from '../../src/storage/ports.ts';
+import { openStoreForTest, type StoreForTest } from '../support/test-store.ts';
 import { RawSmtpClient } from './support/smtp-client.ts';
 import { testTls } from './support/tls.ts';
 
@@ -44,7 +45,8 @@ async function python(script: string, env: Record<string, string> = {}): Promise
 }
 
 let dir: string;
-let store: SqliteStore;
+let opened: StoreForTest;
+let store: Store;
 let servers: SmtpServers;
 let ports: Record<string, string>;
 const wakeups: string[] = [];
@@ -89,7 +91,8 @@ describe('SMTP end to end with Python smtplib', () => {
       },
       dir,
     );
-    store = SqliteStore.open({ path: join(dir, 'posthorn.db') });
+    opened = await openStoreForTest({ dir });
+    store = opened.store;
     const accounts = new AccountService(store.accounts, { argon2: TEST_ARGON2 });
     await accounts.addDomain('example.org');
     await accounts.createAccount('alice@example.org', 'alice-password');
@@ -108,7 +111,7 @@ describe('SMTP end to end with Python smtplib', () => {
 
   after(async () => {
     await servers.stop();
-    await store.close();
+    await opened.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

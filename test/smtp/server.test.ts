@@ -10,12 +10,14 @@ import { systemClock } from '../../src/app/context.ts';
 import { configFromDefaults } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { startSmtpServers, type SmtpServers } from '../../src/smtp/server/index.ts';
-import { SqliteStore } from '../../src/storage/sqlite/store.ts';
+import type { Store } from '../../src/storage/ports.ts';
+import { openStoreForTest, type StoreForTest } from '../support/test-store.ts';
 import { RawSmtpClient } from './support/smtp-client.ts';
 import { testTls } from './support/tls.ts';
 
 let dir: string;
-let store: SqliteStore;
+let opened: StoreForTest;
+let store: Store;
 let servers: SmtpServers;
 
 async function start(smtp: { max_connections?: number; max_connections_per_ip?: number } = {}) {
@@ -36,13 +38,14 @@ async function start(smtp: { max_connections?: number; max_connections_per_ip?: 
 }
 
 describe('startSmtpServers', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'posthorn-smtp-server-'));
-    store = SqliteStore.open({ path: join(dir, 'posthorn.db') });
+    opened = await openStoreForTest({ dir });
+    store = opened.store;
   });
   afterEach(async () => {
     await servers.stop();
-    await store.close();
+    await opened.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

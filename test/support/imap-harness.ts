@@ -1,4 +1,4 @@
-// An in-memory IMAP server for tests: a real SQLite store in a temp dir, sessions over stream.duplexPair,
+// An in-memory IMAP server for tests: a real store (test/support/imap-store.ts), sessions over stream.duplexPair,
 // a password check standing in for AccountService (bob@hamburger.edu / "secret"), no login delays.
 
 import { duplexPair, type Duplex } from 'node:stream';

@@ -1,4 +1,4 @@
-// A whole IMAP server on loopback (port 0) for end-to-end tests with real clients: real SQLite store,
+// A whole IMAP server on loopback (port 0) for end-to-end tests with real clients: real store (test-store.ts),
 // self-signed TLS, the real AccountService (argon2id with test parameters).
 
 import { readFileSync } from 'node:fs';

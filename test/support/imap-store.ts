@@ -1,10 +1,11 @@
-// A real SQLite store in a temporary directory with one account, for IMAP tests.
+// A real store with one account, for IMAP tests: SQLite in a temporary directory, or PostgreSQL with
+// POSTHORN_TEST_BACKEND=postgres (test/support/test-store.ts).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Account, Store } from '../../src/storage/ports.ts';
-import { SqliteStore } from '../../src/storage/sqlite/store.ts';
+import { openStoreForTest } from './test-store.ts';
 
 export interface TestStore {
   store: Store;
@@ -15,7 +16,8 @@ export interface TestStore {
 
 export async function openTestStore(address = 'bob@hamburger.edu'): Promise<TestStore> {
   const dir = mkdtempSync(join(tmpdir(), 'posthorn-imap-'));
-  const store = SqliteStore.open({ path: join(dir, 'posthorn.db') });
+  const opened = await openStoreForTest({ dir });
+  const store = opened.store;
   const domain = address.slice(address.indexOf('@') + 1);
   await store.accounts.addDomain(domain);
   const account = await store.accounts.addAccount(address, 'not-a-real-hash');
@@ -24,7 +26,7 @@ export async function openTestStore(address = 'bob@hamburger.edu'): Promise<Test
     dir,
     account,
     async close() {
-      await store.close();
+      await opened.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

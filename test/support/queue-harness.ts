@@ -1,4 +1,5 @@
-// A queue under test: SQLite in memory on a fake clock, a static DNS zone whose addresses map to fake SMTP
+// A queue under test: a store on a fake clock (SQLite in memory, or PostgreSQL with
+// POSTHORN_TEST_BACKEND=postgres: test/support/test-store.ts), a static DNS zone whose addresses map to fake SMTP
 // servers on loopback, DSNs captured, short client timeouts. Tests enqueue, call run(), move the clock.
 
 import type { AppContext, Clock } from '../../src/app/context.ts';
@@ -17,8 +18,8 @@ import {
 } from '../../src/queue/index.ts';
 import { connectSmtp, type SmtpConnectFn } from '../../src/smtp/client/connect.ts';
 import { SmtpClientError } from '../../src/smtp/client/errors.ts';
-import type { DsnNotify, QueueEntry } from '../../src/storage/ports.ts';
-import { SqliteStore } from '../../src/storage/sqlite/store.ts';
+import type { DsnNotify, QueueEntry, Store } from '../../src/storage/ports.ts';
+import { openStoreForTest, type StoreForTest } from './test-store.ts';
 
 export class FakeClock implements Clock {
   #t: number;
@@ -57,8 +58,9 @@ export interface MessageSpec {
 }
 
 export class QueueHarness {
-  readonly clock = new FakeClock();
-  readonly store: SqliteStore;
+  readonly clock: FakeClock;
+  readonly store: Store;
+  readonly #opened: StoreForTest;
   readonly config: Config;
   readonly bounces: Bounce[] = [];
   readonly ports: Record<string, number>;
@@ -67,8 +69,16 @@ export class QueueHarness {
   readonly queue: QueueService;
   readonly ctx: AppContext;
 
-  constructor(options: HarnessOptions = {}) {
-    this.store = SqliteStore.open({ path: ':memory:', now: () => this.clock.now() });
+  /** A harness on a new, empty store of the test backend. */
+  static async create(options: HarnessOptions = {}): Promise<QueueHarness> {
+    const clock = new FakeClock();
+    return new QueueHarness(clock, await openStoreForTest({ now: () => clock.now() }), options);
+  }
+
+  private constructor(clock: FakeClock, opened: StoreForTest, options: HarnessOptions) {
+    this.clock = clock;
+    this.#opened = opened;
+    this.store = opened.store;
     this.config = configFromDefaults({ hostname: 'crepes.fr', ...options.config } as never);
     this.ports = { ...options.ports };
     this.ctx = {
@@ -152,7 +162,7 @@ export class QueueHarness {
 
   async close(): Promise<void> {
     await this.queue.stop();
-    await this.store.close();
+    await this.#opened.close();
   }
 }
 

@@ -1,4 +1,5 @@
-// An SMTP test bench: a real SQLite store (temporary directory), the static directory, real delivery,
+// An SMTP test bench: a real store (SQLite in a temporary directory, or PostgreSQL with
+// POSTHORN_TEST_BACKEND=postgres: test/support/test-store.ts), the static directory, real delivery,
 // and SmtpSessions over in-memory duplex pairs (optionally TLS over them).
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,8 +15,8 @@ import { Transport } from '../../../src/net/transport.ts';
 import type { SessionLimits } from '../../../src/smtp/server/limits.ts';
 import { mxPolicy, submissionPolicy } from '../../../src/smtp/server/policy.ts';
 import { SmtpSession, type MessageAcceptor } from '../../../src/smtp/server/session.ts';
-import type { AccountId, MessageRecord } from '../../../src/storage/ports.ts';
-import { SqliteStore } from '../../../src/storage/sqlite/store.ts';
+import type { AccountId, MessageRecord, Store } from '../../../src/storage/ports.ts';
+import { openStoreForTest, type StoreForTest } from '../../support/test-store.ts';
 import { StaticDirectory } from './static-directory.ts';
 import { testTls } from './tls.ts';
 
@@ -45,15 +46,17 @@ export interface Connection {
 
 export class SmtpFixture {
   readonly dir: string;
-  readonly store: SqliteStore;
+  readonly store: Store;
+  readonly #opened: StoreForTest;
   readonly directory = new StaticDirectory();
   readonly queued: string[] = [];
   delivery: MessageAcceptor;
   log: Logger = silentLogger();
 
-  private constructor() {
-    this.dir = mkdtempSync(join(tmpdir(), 'posthorn-smtp-'));
-    this.store = SqliteStore.open({ path: join(this.dir, 'posthorn.db') });
+  private constructor(dir: string, opened: StoreForTest) {
+    this.dir = dir;
+    this.#opened = opened;
+    this.store = opened.store;
     this.delivery = new Delivery({
       store: this.store,
       hostname: HOSTNAME,
@@ -65,7 +68,8 @@ export class SmtpFixture {
   }
 
   static async create(): Promise<SmtpFixture> {
-    const f = new SmtpFixture();
+    const dir = mkdtempSync(join(tmpdir(), 'posthorn-smtp-'));
+    const f = new SmtpFixture(dir, await openStoreForTest({ dir }));
     for (const domain of ['example.org', 'example.net']) {
       await f.store.accounts.addDomain(domain);
       f.directory.domains.add(domain);
@@ -138,7 +142,7 @@ export class SmtpFixture {
   }
 
   async close(): Promise<void> {
-    await this.store.close();
+    await this.#opened.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
