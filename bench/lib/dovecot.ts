@@ -78,6 +78,9 @@ userdb {
 }
 # Login processes in "high-performance mode" (each serves many logins) only make logins faster: after login
 # a session lives in its own imap process either way, which is what the memory figure counts.
+service imap {
+  process_limit = 6000
+}
 service imap-login {
   service_count = 0
   process_min_avail = 2

@@ -85,7 +85,20 @@ async function runPath(
     }),
   );
   const total = o.clients * o.perClient;
-  await pollUntil(() => exists - base >= total, o.timeoutS * 1000, 20);
+  // Until every message is in, or nothing new arrived for 10 s (a queue that deferred the rest).
+  let seen = exists;
+  let lastProgress = performance.now();
+  await pollUntil(
+    () => {
+      if (exists > seen) {
+        seen = exists;
+        lastProgress = performance.now();
+      }
+      return exists - base >= total || performance.now() - lastProgress > 10_000;
+    },
+    o.timeoutS * 1000,
+    20,
+  );
   const lastArrival = Math.max(started, ...arrivals.values());
   await idle.done();
   // Which message is behind each new sequence number.

@@ -40,6 +40,8 @@ interface PerSession {
   pssKiB: number;
   seconds: number;
   stoppedEarly: boolean;
+  /** Why opening stopped early, when a session could not be opened. */
+  failure: string | null;
 }
 
 function memoryLow(): boolean {
@@ -67,6 +69,7 @@ async function perSession<T>(
   const started = performance.now();
   const sessions: T[] = [];
   let stoppedEarly = false;
+  let failure: string | null = null;
   try {
     while (sessions.length < count) {
       if (memoryLow()) {
@@ -74,7 +77,14 @@ async function perSession<T>(
         break;
       }
       const n = Math.min(BATCH, count - sessions.length);
-      sessions.push(...(await Promise.all(Array.from({ length: n }, open))));
+      const opened = await Promise.allSettled(Array.from({ length: n }, open));
+      for (const o of opened) if (o.status === 'fulfilled') sessions.push(o.value);
+      const failed = opened.find((o) => o.status === 'rejected');
+      if (failed) {
+        failure = String(failed.reason);
+        stoppedEarly = true;
+        break;
+      }
     }
     const seconds = (performance.now() - started) / 1000;
     await sleep(3000); // let the servers settle (Dovecot's login processes exit, Node's heap after GC)
@@ -83,10 +93,11 @@ async function perSession<T>(
       sessions: sessions.length,
       before,
       after,
-      rssKiB: (after.rssKiB - before.rssKiB) / sessions.length,
-      pssKiB: (after.pssKiB - before.pssKiB) / sessions.length,
+      rssKiB: (after.rssKiB - before.rssKiB) / Math.max(1, sessions.length),
+      pssKiB: (after.pssKiB - before.pssKiB) / Math.max(1, sessions.length),
       seconds,
       stoppedEarly,
+      failure,
     };
   } finally {
     for (const s of sessions) close(s);
@@ -133,7 +144,7 @@ export async function memorySection(ctx: BenchContext): Promise<void> {
   const instance = await preparePosthorn(ctx.tmp, {
     name: 'memory',
     hostname: 'mem.bench.test',
-    listeners: ['smtp', 'imap'],
+    listeners: ['imap'],
   });
   const store = openPosthornStore(instance);
   const accountId = await addAccount(store, 'bob@bench.test');
@@ -181,7 +192,9 @@ export async function memorySection(ctx: BenchContext): Promise<void> {
       ['Dovecot', d],
     ] as const) {
       if (r.stoppedEarly)
-        ctx.notes.push(`IMAP IDLE memory: ${name} stopped at ${r.sessions} sessions (memory low)`);
+        ctx.notes.push(
+          `IMAP IDLE memory: ${name} stopped at ${r.sessions} sessions (${r.failure ?? 'machine memory low'})`,
+        );
     }
     ctx.rows.push(
       row(S, `IMAP IDLE, ${p.sessions} sessions: RSS`, 'KiB', 'lower', p.rssKiB, d.rssKiB, 'Dovecot', {
@@ -191,7 +204,14 @@ export async function memorySection(ctx: BenchContext): Promise<void> {
       row(S, `IMAP IDLE, ${p.sessions} sessions: PSS`, 'KiB', 'lower', p.pssKiB, d.pssKiB, 'Dovecot'),
     );
 
-    // SMTP sessions after EHLO
+    // SMTP sessions after EHLO, on a fresh Posthorn process: one that served the IDLE sessions has free heap
+    // left over from them, and new sessions would fit in it without growing its RSS.
+    const smtpInstance = await preparePosthorn(ctx.tmp, {
+      name: 'memory-smtp',
+      hostname: 'mem.bench.test',
+      listeners: ['smtp'],
+    });
+    const posthornSmtp = await startPosthorn(smtpInstance);
     const postfix = await startPostfix(ctx.tmp, {
       name: 'postfix-memory',
       role: 'discard',
@@ -200,9 +220,9 @@ export async function memorySection(ctx: BenchContext): Promise<void> {
     try {
       ctx.say(`memory: ${smtpCount} SMTP sessions (Posthorn, Postfix)`);
       const ps = await perSession(
-        posthorn.pid,
+        posthornSmtp.pid,
         smtpCount,
-        () => smtpSession(posthorn.ports.smtp!),
+        () => smtpSession(posthornSmtp.ports.smtp!),
         (s) => s.destroy(),
       );
       const pf = await perSession(
@@ -212,6 +232,16 @@ export async function memorySection(ctx: BenchContext): Promise<void> {
         (s) => s.destroy(),
       );
       raw.smtpSessions = { posthorn: ps, postfix: pf };
+      for (const [name, r] of [
+        ['Posthorn', ps],
+        ['Postfix', pf],
+      ] as const) {
+        if (r.stoppedEarly) {
+          ctx.notes.push(
+            `SMTP memory: ${name} stopped at ${r.sessions} sessions (${r.failure ?? 'memory low'})`,
+          );
+        }
+      }
       ctx.rows.push(
         row(
           S_SMTP,
@@ -234,6 +264,7 @@ export async function memorySection(ctx: BenchContext): Promise<void> {
       );
     } finally {
       await postfix.stop();
+      await posthornSmtp.stop();
     }
   } finally {
     await posthorn.stop();
