@@ -21,7 +21,7 @@ import type { Resolver } from '../dns/resolver.ts';
 import { connectSmtp, type SmtpConnectFn } from '../smtp/client/connect.ts';
 import type { ClientTimeouts } from '../smtp/client/smtp-client.ts';
 import { storeBounceSink, type BounceSink } from './bounce-sink.ts';
-import { defaultOwner, OutboundQueue } from './outbound-queue.ts';
+import { defaultOwner, nodeLeasePrefix, OutboundQueue } from './outbound-queue.ts';
 
 export { OutboundQueue } from './outbound-queue.ts';
 export {
@@ -85,6 +85,8 @@ export function startQueue(ctx: AppContext, deps: QueueDeps = {}): QueueService 
       maxReceivedHeaders: ctx.config.smtp.max_received_headers,
       onQueued: () => worker?.wake(),
     });
+  const leasePrefix = nodeLeasePrefix(ctx.config.data_dir);
+  const owner = deps.owner ?? defaultOwner(leasePrefix);
   worker = new OutboundQueue(ctx, {
     resolver:
       deps.resolver ??
@@ -95,13 +97,24 @@ export function startQueue(ctx: AppContext, deps: QueueDeps = {}): QueueService 
     pollIntervalMs: deps.pollIntervalMs ?? 10_000,
     maxInFlight: deps.maxInFlight ?? q.concurrency * 10,
     waitingPerDestination: deps.waitingPerDestination ?? q.per_destination * 10,
-    owner: deps.owner ?? defaultOwner(),
+    owner,
     chunking: deps.chunking ?? true,
     random: deps.random ?? Math.random,
     stopGraceMs: deps.stopGraceMs ?? 10_000,
   });
   const w = worker;
-  if (!deps.lazyStart) w.wake();
+  // A restarted node takes back what its previous run had claimed (killed mid-batch) before the first claim.
+  const released = deps.owner
+    ? Promise.resolve()
+    : ctx.store.queue.releaseLeases(leasePrefix, owner).then(
+        (n) => {
+          if (n > 0)
+            ctx.log.info({ service: 'queue', released: n }, 'resumed work claimed by a previous run');
+        },
+        (err: unknown) =>
+          ctx.log.warn({ err, service: 'queue' }, 'could not release leases of a previous run'),
+      );
+  if (!deps.lazyStart) void released.then(() => w.wake());
   return {
     name: 'queue',
     wake: () => w.wake(),

@@ -12,7 +12,7 @@
 // - No head-of-line blocking: a destination gets at most per_destination sessions and at most
 //   waitingPerDestination waiting jobs; a dead destination fails all its waiting jobs with one connection error.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import type { AppContext } from '../app/context.ts';
 import type { Resolver } from '../dns/resolver.ts';
@@ -58,8 +58,18 @@ interface Destination {
   sessions: number;
 }
 
-export function defaultOwner(): string {
-  return `${osHostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+/**
+ * This node's identity in lease owner names: the host and the data directory, stable across restarts, so a
+ * restarted node can free the leases of its previous run (QueueStore.releaseLeases).
+ */
+export function nodeLeasePrefix(dataDir: string): string {
+  const dir = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
+  return `${osHostname()}/${dir}:`;
+}
+
+/** Lease owner name: node prefix, then pid and a random part unique to this run. */
+export function defaultOwner(prefix = `${osHostname()}:`): string {
+  return `${prefix}${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 export class OutboundQueue {

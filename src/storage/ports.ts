@@ -276,6 +276,12 @@ export interface QueueStore {
     results: RecipientResult[],
     next: { nextAttemptAt: Date; lastError: string | null },
   ): Promise<QueueEntry>;
+  /**
+   * Frees the leases held by earlier runs of this node (owners starting with `ownerPrefix`, other than `except`),
+   * so a restarted node resumes the work it had claimed at once instead of waiting for the leases to expire.
+   * Returns how many entries were freed.
+   */
+  releaseLeases(ownerPrefix: string, except: string): Promise<number>;
   setHeld(id: string, held: boolean): Promise<void>;
   /** Makes the entry due now (retry). */
   reschedule(id: string, at: Date): Promise<void>;

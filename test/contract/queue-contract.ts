@@ -160,6 +160,25 @@ export function queueContract(factory: StoreFactory): void {
   );
 
   test(
+    'releaseLeases frees the leases of earlier runs of a node, not those of the current run or of others',
+    it(async ({ store }) => {
+      const now = new Date();
+      const leaseUntil = new Date(now.getTime() + 5 * MINUTE);
+      const a = await store.queue.enqueue(await newEntry(store));
+      const b = await store.queue.enqueue(await newEntry(store));
+      const c = await store.queue.enqueue(await newEntry(store));
+      await store.queue.claimDue(now, 1, 'node1:100:aa', leaseUntil);
+      await store.queue.claimDue(now, 1, 'node1:200:bb', leaseUntil);
+      await store.queue.claimDue(now, 1, 'node2:300:cc', leaseUntil);
+      assert.equal(await store.queue.releaseLeases('node1:', 'node1:200:bb'), 1);
+      assert.equal((await store.queue.get(a.id))?.leaseOwner, null);
+      assert.equal((await store.queue.get(b.id))?.leaseOwner, 'node1:200:bb');
+      assert.equal((await store.queue.get(c.id))?.leaseOwner, 'node2:300:cc');
+      assert.deepEqual(ids(await store.queue.claimDue(now, 10, 'node1:200:bb', leaseUntil)), [a.id]);
+    }),
+  );
+
+  test(
     'concurrent claimers, also on two connections, get each entry exactly once',
     it(async ({ store, reopen }) => {
       const other = await reopen();

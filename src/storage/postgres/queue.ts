@@ -235,6 +235,14 @@ export class PgQueueStore implements QueueStore {
     if (changes === 0) throw new NotFound(`no queue entry ${id}`);
   }
 
+  async releaseLeases(ownerPrefix: string, except: string): Promise<number> {
+    return this.#ctx.db.run(
+      'UPDATE queue_entries SET lease_owner = NULL, lease_until = NULL ' +
+        'WHERE left(lease_owner, length($1)) = $1 AND lease_owner <> $2',
+      [ownerPrefix, except],
+    );
+  }
+
   async setHeld(id: string, held: boolean): Promise<void> {
     await this.#update(id, 'UPDATE queue_entries SET held = $1 WHERE id = $2', [held]);
   }

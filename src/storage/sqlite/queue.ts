@@ -252,6 +252,19 @@ export class SqliteQueueStore implements QueueStore {
     });
   }
 
+  async releaseLeases(ownerPrefix: string, except: string): Promise<number> {
+    const { db } = this.#ctx;
+    return db.write(() => {
+      const { changes } = db.run(
+        'UPDATE queue_entries SET lease_owner = NULL, lease_until = NULL WHERE substr(lease_owner, 1, ?) = ? AND lease_owner <> ?',
+        ownerPrefix.length,
+        ownerPrefix,
+        except,
+      );
+      return Number(changes);
+    });
+  }
+
   async setHeld(id: string, held: boolean): Promise<void> {
     this.#update(id, 'UPDATE queue_entries SET held = ? WHERE id = ?', held ? 1 : 0);
   }
