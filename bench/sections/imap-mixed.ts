@@ -9,7 +9,8 @@
 //   10 % NOOP                                                     (poll)
 //    5 % STATUS of another folder (MESSAGES UNSEEN UIDNEXT)
 //    5 % APPEND one message to the client's folder                (write, durable)
-// Result: commands per second over all clients, latency percentiles, server CPU seconds.
+// Result: commands per second over all clients, latency percentiles, server CPU seconds. The full run does
+// two rounds of 10 s per server, alternating which goes first.
 
 import type { BenchContext } from '../lib/context.ts';
 import { corpusMessage } from '../lib/corpus.ts';
@@ -50,14 +51,14 @@ const folderName = (k: number) => `Mix${String(k + 1).padStart(2, '0')}`;
 async function client(
   target: MixedTarget,
   index: number,
-  o: { folders: number; messages: number; deadline: number },
+  o: { folders: number; messages: number; deadline: number; round: number },
   latencies: number[],
 ): Promise<{ ops: number; errors: number }> {
   const c = await ImapClient.connect(target.port);
   await c.login(target.user, target.password);
   const folder = folderName(index % o.folders);
   await c.command(`SELECT ${folder}`);
-  const r = rng(1000 + index);
+  const r = rng(1000 + index + o.round * 100);
   let exists = o.messages;
   let ops = 0;
   let errors = 0;
@@ -89,7 +90,7 @@ async function client(
       if (command !== null) {
         await c.command(command);
       } else {
-        await c.append(folder, corpusMessage(3_000_000 + index * 100_000 + appended++));
+        await c.append(folder, corpusMessage(3_000_000 + o.round * 2_500_000 + index * 100_000 + appended++));
         exists++;
       }
       latencies.push(performance.now() - started);
@@ -106,31 +107,45 @@ async function client(
 export async function mixedWorkload(
   ctx: BenchContext,
   targets: MixedTarget[],
-  o: { clients: number; folders: number; messages: number; seconds: number },
+  o: { clients: number; folders: number; messages: number; seconds: number; rounds: number },
 ): Promise<Record<string, MixedResult>> {
+  const sums = new Map<
+    string,
+    { ops: number; seconds: number; cpu: number; errors: number; lat: number[] }
+  >();
+  for (let round = 0; round < o.rounds; round++) {
+    // Rounds alternate which server goes first, so a drift in the machine's load favours neither.
+    for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
+      ctx.say(
+        `imap: mixed workload, ${o.clients} clients, ${o.seconds} s (${target.name}, round ${round + 1})`,
+      );
+      const sum = sums.get(target.name) ?? { ops: 0, seconds: 0, cpu: 0, errors: 0, lat: [] };
+      sums.set(target.name, sum);
+      const meter = new CpuMeter([target.pid]);
+      const started = performance.now();
+      const deadline = started + o.seconds * 1000;
+      const results = await Promise.all(
+        Array.from({ length: o.clients }, (_, i) =>
+          client(target, i, { folders: o.folders, messages: o.messages, deadline, round }, sum.lat),
+        ),
+      );
+      sum.cpu += meter.read().cpu[0]!;
+      sum.seconds += (deadline - started) / 1000;
+      sum.ops += results.reduce((s, x) => s + x.ops, 0);
+      sum.errors += results.reduce((s, x) => s + x.errors, 0);
+    }
+  }
   const out: Record<string, MixedResult> = {};
-  for (const target of targets) {
-    ctx.say(`imap: mixed workload, ${o.clients} clients, ${o.seconds} s (${target.name})`);
-    const latencies: number[] = [];
-    const meter = new CpuMeter([target.pid]);
-    const started = performance.now();
-    const deadline = started + o.seconds * 1000;
-    const results = await Promise.all(
-      Array.from({ length: o.clients }, (_, i) =>
-        client(target, i, { folders: o.folders, messages: o.messages, deadline }, latencies),
-      ),
-    );
-    const { cpu, wall } = meter.read();
-    const ops = results.reduce((s, x) => s + x.ops, 0);
-    latencies.sort((a, b) => a - b);
-    out[target.name] = {
-      ops,
-      seconds: wall,
-      opsPerSecond: ops / ((deadline - started) / 1000),
-      p50ms: percentile(latencies, 50),
-      p99ms: percentile(latencies, 99),
-      cpuSeconds: cpu[0]!,
-      errors: results.reduce((s, x) => s + x.errors, 0),
+  for (const [name, sum] of sums) {
+    sum.lat.sort((a, b) => a - b);
+    out[name] = {
+      ops: sum.ops,
+      seconds: sum.seconds,
+      opsPerSecond: sum.ops / sum.seconds,
+      p50ms: percentile(sum.lat, 50),
+      p99ms: percentile(sum.lat, 99),
+      cpuSeconds: sum.cpu,
+      errors: sum.errors,
     };
   }
   return out;
