@@ -217,12 +217,25 @@ export async function endToEndSection(ctx: BenchContext): Promise<void> {
     ['Posthorn', p],
     ['Postfix+Dovecot', anchor],
   ] as const) {
-    if (r.received < total)
-      ctx.notes.push(`e2e: ${name} showed ${r.received} of ${total} within ${o.timeoutS} s`);
+    if (r.received < total) {
+      ctx.notes.push(
+        `e2e: ${name} showed ${r.received} of ${total} messages in the INBOX (no new one for 10 s, or ${o.timeoutS} s passed) ` +
+          `(the rate and latencies are those of the messages that arrived)`,
+      );
+    }
   }
   const A = 'Postfix+Dovecot';
   ctx.rows.push(
-    row(S, `${total} messages, ${o.clients} clients`, 'msg/s', 'higher', p.rate, anchor.rate, A),
+    row(
+      S,
+      `${total} submitted by ${o.clients} clients: arrived`,
+      'msg',
+      'higher',
+      p.received,
+      anchor.received,
+      A,
+    ),
+    row(S, 'rate (submission to last EXISTS)', 'msg/s', 'higher', p.rate, anchor.rate, A),
     row(S, 'latency 250 → EXISTS, p50', 'ms', 'lower', p.p50ms, anchor.p50ms, A),
     row(S, 'latency 250 → EXISTS, p99', 'ms', 'lower', p.p99ms, anchor.p99ms, A),
   );
