@@ -21,6 +21,9 @@ export interface CommandResult {
   literals: Buffer[];
 }
 
+/** No command may take longer than this (a stalled server must not hang the bench). */
+const COMMAND_TIMEOUT_MS = 600_000;
+
 interface Pending {
   tag: string;
   started: number;
@@ -77,7 +80,7 @@ export class ImapClient {
   }
 
   #data(chunk: Buffer): void {
-    let buf = this.#tail.length > 0 ? Buffer.concat([this.#tail, chunk]) : chunk;
+    const buf = this.#tail.length > 0 ? Buffer.concat([this.#tail, chunk]) : chunk;
     this.#tail = Buffer.alloc(0);
     let pos = 0;
     while (pos < buf.length) {
@@ -115,7 +118,6 @@ export class ImapClient {
       this.#lineBytes = 0;
     }
     if (pos < buf.length) this.#tail = Buffer.from(buf.subarray(pos));
-    buf = Buffer.alloc(0);
   }
 
   #response(line: string, bytes: number): void {
@@ -153,6 +155,7 @@ export class ImapClient {
     if (this.#closed) throw this.#closed;
     if (this.#pending) throw new Error('one command at a time');
     const tag = `b${++this.#tag}`;
+    let timer: NodeJS.Timeout | undefined;
     const done = new Promise<CommandResult>((resolve, reject) => {
       this.#pending = {
         tag,
@@ -163,7 +166,14 @@ export class ImapClient {
         resolve,
         reject,
       };
+      timer = setTimeout(() => {
+        this.#socket.destroy(new Error(`${tag}: no answer within ${COMMAND_TIMEOUT_MS / 1000} s`));
+      }, COMMAND_TIMEOUT_MS);
     });
+    void done.then(
+      () => clearTimeout(timer),
+      () => clearTimeout(timer),
+    );
     return { tag, done };
   }
 
