@@ -146,8 +146,8 @@ export async function startPostfix(parent: string, spec: PostfixSpec): Promise<R
     queuedFiles: () => countQueue(join(dir, 'queue')),
     releaseHeld: () => {
       // -H moves held mail to the deferred queue; the flush makes the queue manager take it now.
-      execFileSync('postsuper', ['-c', conf, '-H', 'ALL'], { stdio: 'ignore' });
-      execFileSync('postqueue', ['-c', conf, '-f'], { stdio: 'ignore' });
+      execFileSync('postsuper', ['-c', conf, '-H', 'ALL'], { stdio: 'ignore', timeout: 60_000 });
+      execFileSync('postqueue', ['-c', conf, '-f'], { stdio: 'ignore', timeout: 60_000 });
     },
     stop,
   };

@@ -63,10 +63,12 @@ export class SmtpSubmitter {
 
   async #expect(code: string): Promise<string> {
     if (this.#failed) throw this.#failed;
+    // A stalled server must not hang the bench: no reply within the limit closes the session.
+    const timer = setTimeout(() => this.#socket.destroy(new Error('no SMTP reply within 120 s')), 120_000);
     const reply = await new Promise<string>((resolve) => {
       this.#waiter = resolve;
       this.#check();
-    });
+    }).finally(() => clearTimeout(timer));
     const last = reply.trimEnd().split('\r\n').at(-1) ?? '';
     if (!last.startsWith(code)) throw new Error(`expected ${code}, got: ${last}`);
     return last;

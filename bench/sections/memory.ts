@@ -114,7 +114,10 @@ async function idleSession(port: number, user: string, password: string): Promis
 
 async function smtpSession(port: number): Promise<Socket> {
   const socket = connect(port, HOST);
+  const timer = setTimeout(() => socket.destroy(new Error('SMTP session not open within 120 s')), 120_000);
+  socket.once('close', () => clearTimeout(timer));
   await once(socket, 'connect');
+  socket.on('error', () => {}); // a reset while idle is not a bench failure; 'close' follows
   let text = '';
   const reply = (code: string) =>
     new Promise<void>((resolve, reject) => {
@@ -132,6 +135,7 @@ async function smtpSession(port: number): Promise<Socket> {
   await reply('220');
   socket.write('EHLO client.bench.test\r\n');
   await reply('250');
+  clearTimeout(timer);
   return socket;
 }
 
