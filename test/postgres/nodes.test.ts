@@ -364,5 +364,57 @@ if (!postgres.available) {
         await schema.drop();
       }
     });
+
+    test('what another node committed while the LISTEN connection was down is caught up, even after own later changes', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let reconnectStarted!: () => void;
+      const started = new Promise<void>((resolve) => (reconnectStarted = resolve));
+      const schema = await db.newSchema();
+      const a = await PostgresStore.open({ url: schema.url, poolSize: 2 });
+      const b = await PostgresStore.open({
+        url: schema.url,
+        poolSize: 2,
+        feed: {
+          reconnectDelayMs: () => 0,
+          beforeReconnect: async () => {
+            reconnectStarted();
+            await gate;
+          },
+        },
+      });
+      try {
+        const alice = await newAccount(a);
+        const inbox = await mailbox(a, alice);
+        await appendMessages(a, inbox.id, 1);
+        assert.equal((await b.mail.listMessages(inbox.id)).length, 1); // B's watermark: UID 1 seen
+        await db.admin('SELECT pg_terminate_backend($1)', [b.changes.listenerPid]);
+        await started;
+
+        const seen: MailboxChange[] = [];
+        b.changes.subscribe((change) => seen.push(change));
+        // While B is deaf, A delivers UID 2; then B itself delivers UID 3 (B's own sessions hear of it).
+        const [fromA] = await appendMessages(a, inbox.id, 1);
+        const [fromB] = await appendMessages(b, inbox.id, 1);
+        assert.deepEqual(
+          seen.map((change) => change.kind === 'added' && change.uids),
+          [[fromB!.uid]],
+        );
+
+        release();
+        await b.changes.whenListening();
+        // A live change after the catch-up: once it is heard, the catch-up's events are out.
+        const marker = nextChange(b, (change) => change.kind === 'mailboxes');
+        await a.mail.createMailbox(alice.id, 'Marker');
+        await marker;
+        const added = seen.flatMap((change) => (change.kind === 'added' ? change.uids : []));
+        assert.ok(added.includes(fromA!.uid), `UID ${fromA!.uid} from node A never announced: ${added}`);
+      } finally {
+        release();
+        await a.close();
+        await b.close();
+        await schema.drop();
+      }
+    });
   });
 }

@@ -135,7 +135,10 @@ export class PgChangeFeed implements ChangeFeed {
   }
 
   #deliver(change: MailboxChange): void {
-    this.#advance(change);
+    // While the LISTEN connection is down, this node's own changes still reach its sessions, but do not move
+    // the watermarks: another node's older change to the same mailbox, missed meanwhile, would fall below
+    // them and the catch-up would never report it.
+    if (this.#client) this.#advance(change);
     this.#local.publish(change);
   }
 
