@@ -50,10 +50,18 @@ export class ImapLineClient {
 
   /** Reads untagged lines until one matches. */
   async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    const skipped: string[] = [];
     for (;;) {
-      const line = await this.lines.next(timeoutMs);
+      let line: string | null;
+      try {
+        line = await this.lines.next(Math.max(1, deadline - Date.now()));
+      } catch {
+        throw new Error(`no line matching ${pattern} within ${timeoutMs} ms; got ${JSON.stringify(skipped)}`);
+      }
       if (line === null) throw new Error(`connection closed while waiting for ${pattern}`);
       if (pattern.test(line)) return line;
+      skipped.push(line);
     }
   }
 
