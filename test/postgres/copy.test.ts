@@ -1,17 +1,26 @@
 // `posthorn storage copy` (src/storage/copy.ts): SQLite -> PostgreSQL -> SQLite keeps everything an IMAP
-// client or the queue can see. The SQLite -> SQLite case runs without PostgreSQL too.
+// client or the queue can see, checked on the stores and through an IMAP session on each (same UIDVALIDITY,
+// UIDs, MODSEQs, flags); also through the command line. The SQLite -> SQLite case runs without PostgreSQL too.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { AccountService, TEST_ARGON2 } from '../../src/accounts/index.ts';
+import { systemClock } from '../../src/app/context.ts';
+import { startImapServers } from '../../src/imap/server/index.ts';
+import { silentLogger } from '../../src/log/logger.ts';
 import { copyEnd, copyStore, transferOf } from '../../src/storage/copy.ts';
 import { StorageError, type ModSeq, type Store, type Uid } from '../../src/storage/ports.ts';
 import { PostgresStore } from '../../src/storage/postgres/store.ts';
 import { SqliteStore } from '../../src/storage/sqlite/store.ts';
 import { appendMessages, mailbox, newAccount, putMessage, rejection } from '../contract/harness.ts';
+import { runCli } from '../cli/run-cli.ts';
+import { testTls } from '../smtp/support/tls.ts';
+import { testConfig } from '../support/imap-harness.ts';
 import { postgresForTests } from '../support/postgres.ts';
+import { ImapLineClient } from './support/line-clients.ts';
 
 const postgres = await postgresForTests();
 
@@ -99,6 +108,54 @@ async function snapshot(store: Store): Promise<unknown> {
     await Promise.all(queue.map(async (e) => (await store.mail.getBlobBytes(e.blobId)).toString())),
   );
   return result;
+}
+
+const ALICE_PASSWORD = 'crêpes suzette';
+
+/** populate() with a password Alice can log in with over IMAP (the hash is copied like any other). */
+async function populateWithLogin(store: Store): Promise<void> {
+  await populate(store);
+  await new AccountService(store.accounts, { argon2: TEST_ARGON2 }).setPassword(
+    'alice@crepes.fr',
+    ALICE_PASSWORD,
+  );
+}
+
+/** What an IMAP client sees of Alice's mailboxes: LIST, STATUS and SELECT data, every message's UID FETCH. */
+async function imapView(store: Store): Promise<string[]> {
+  const servers = await startImapServers(
+    {
+      config: testConfig({ listen: { imap: ['127.0.0.1:0'], imaps: [] } }),
+      store,
+      log: silentLogger(),
+      tls: testTls(),
+      clock: systemClock,
+    },
+    { accounts: new AccountService(store.accounts, { argon2: TEST_ARGON2 }), sleep: async () => {} },
+  );
+  const client = await ImapLineClient.connect(servers.addresses.imap[0]!.port);
+  try {
+    const seen: string[] = [];
+    const run = async (command: string) => {
+      const lines = await client.command(command);
+      assert.match(lines.at(-1)!, /^OK/, `${command}: ${lines.join(' | ')}`);
+      seen.push(`C: ${command}`, ...lines);
+    };
+    await run(`LOGIN alice@crepes.fr "${ALICE_PASSWORD}"`);
+    await run('ENABLE CONDSTORE');
+    await run('LIST "" "*"');
+    for (const name of ['INBOX', 'Work/Projects']) {
+      await run(`STATUS "${name}" (MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)`);
+      await run(`EXAMINE "${name}"`);
+      await run(
+        'UID FETCH 1:* (UID FLAGS MODSEQ INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])',
+      );
+    }
+    return seen;
+  } finally {
+    client.close();
+    await servers.stop();
+  }
 }
 
 const dirs: string[] = [];
@@ -197,6 +254,89 @@ if (!postgres.available) {
       await sqlite.close();
       await pg.close();
       await back.close();
+      await schema.drop();
+    }
+  });
+}
+
+if (postgres.available) {
+  const { db } = postgres;
+
+  test('an IMAP client sees the same UIDVALIDITY, UIDs, MODSEQs and flags on the copies as on the original', async () => {
+    const schema = await db.newSchema();
+    const sqlite = SqliteStore.open({ path: await sqliteFile('imap-origin.db') });
+    const pg = await PostgresStore.open({ url: schema.url });
+    const back = SqliteStore.open({ path: await sqliteFile('imap-back.db') });
+    try {
+      await populateWithLogin(sqlite);
+      const original = await imapView(sqlite);
+      const alice = (await sqlite.accounts.getAccount('alice@crepes.fr'))!;
+      const inbox = (await sqlite.mail.getMailbox(alice.id, 'INBOX'))!;
+      // The view really shows the store's values (and the expunged UID 4 stays a gap).
+      assert.ok(original.some((line) => line.includes(`UIDVALIDITY ${inbox.uidValidity}`)));
+      assert.ok(
+        original.some((line) => /^\* 4 FETCH \(UID 5 /.test(line)),
+        original.join('\n'),
+      );
+      assert.ok(original.some((line) => /UID 2 FLAGS \(.*\$Label1/.test(line)));
+
+      assert.deepEqual((await copyStore(copyEnd(sqlite), copyEnd(pg))).mismatches, []);
+      assert.deepEqual(await imapView(pg), original);
+      assert.deepEqual((await copyStore(copyEnd(pg), copyEnd(back))).mismatches, []);
+      assert.deepEqual(await imapView(back), original);
+    } finally {
+      await sqlite.close();
+      await pg.close();
+      await back.close();
+      await schema.drop();
+    }
+  });
+
+  test('`posthorn storage copy` on the command line: SQLite -> PostgreSQL -> SQLite, verified', async () => {
+    const schema = await db.newSchema();
+    const origin = await sqliteFile('cli-origin.db');
+    const backFile = await sqliteFile('cli-back.db');
+    const cwd = await mkdtemp(join(tmpdir(), 'posthorn-copy-cli-'));
+    dirs.push(cwd);
+    const source = SqliteStore.open({ path: origin });
+    await populateWithLogin(source);
+    const original = await imapView(source);
+    const expected = await snapshot(source);
+    await source.close();
+    try {
+      const there = await runCli(['storage', 'copy', '--from', `sqlite:${origin}`, '--to', schema.url], {
+        cwd,
+      });
+      assert.equal(there.code, 0, there.stderr);
+      assert.match(there.stdout, /^copying sqlite:.*cli-origin\.db -> postgres:\/\//m);
+      assert.match(there.stdout, /account 1\/2 Alice@crepes\.fr: 7 mailboxes, 6 messages/);
+      assert.match(there.stdout, /^ {2}messages +8 = 8$/m);
+      assert.match(there.stdout, /copy verified/);
+
+      const again = await runCli(['storage', 'copy', '--from', `sqlite:${origin}`, '--to', schema.url], {
+        cwd,
+      });
+      assert.equal(again.code, 1, 'a non-empty target is refused');
+      assert.match(again.stderr, /not empty/);
+
+      const home = await runCli(['storage', 'copy', '--from', schema.url, '--to', `sqlite:${backFile}`], {
+        cwd,
+      });
+      assert.equal(home.code, 0, home.stderr);
+      assert.match(home.stdout, /copy verified/);
+
+      const pg = await PostgresStore.open({ url: schema.url });
+      const back = SqliteStore.open({ path: backFile });
+      try {
+        assert.deepEqual(await snapshot(pg), expected);
+        assert.deepEqual(await snapshot(back), expected);
+        assert.deepEqual(await imapView(pg), original);
+        assert.deepEqual(await imapView(back), original);
+      } finally {
+        await pg.close();
+        await back.close();
+      }
+    } finally {
       await schema.drop();
     }
   });
