@@ -1,5 +1,6 @@
-// An in-memory IMAP server for tests: a real store (test/support/imap-store.ts), sessions over stream.duplexPair,
-// a password check standing in for AccountService (bob@hamburger.edu / "secret"), no login delays.
+// An in-memory IMAP server for tests: a real store (test/support/imap-store.ts), sessions over
+// stream.duplexPair, a password check standing in for AccountService (bob@hamburger.edu / "secret"), no
+// login delays.
 
 import { duplexPair, type Duplex } from 'node:stream';
 import { systemClock, type Clock } from '../../src/app/context.ts';

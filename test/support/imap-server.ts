@@ -1,5 +1,5 @@
-// A whole IMAP server on loopback (port 0) for end-to-end tests with real clients: real store (test-store.ts),
-// self-signed TLS, the real AccountService (argon2id with test parameters).
+// A whole IMAP server on loopback (port 0) for end-to-end tests with real clients: a real store
+// (test/support/imap-store.ts), self-signed TLS, the real AccountService (argon2id with test parameters).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // A queue under test: a store on a fake clock (SQLite in memory, or PostgreSQL with
-// POSTHORN_TEST_BACKEND=postgres: test/support/test-store.ts), a static DNS zone whose addresses map to fake SMTP
-// servers on loopback, DSNs captured, short client timeouts. Tests enqueue, call run(), move the clock.
+// POSTHORN_TEST_BACKEND=postgres: test/support/test-store.ts), a static DNS zone whose addresses map to fake
+// SMTP servers on loopback, DSNs captured, short client timeouts. Tests enqueue, call run(), move the clock.
 
 import type { AppContext, Clock } from '../../src/app/context.ts';
 import { configFromDefaults } from '../../src/config/load.ts';
