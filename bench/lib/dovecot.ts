@@ -68,6 +68,8 @@ postmaster_address = postmaster@bench.test
 default_process_limit = 6000
 default_client_limit = 14000
 mail_max_userip_connections = 10000
+# The default 256 MB address-space cap per process is too small for a mailbox of 1,000,000 messages (--scale).
+default_vsz_limit = 2G
 passdb {
   driver = static
   args = password=${DOVECOT_PASSWORD}

@@ -46,7 +46,7 @@ export async function scaleSection(ctx: BenchContext): Promise<void> {
   });
   const raw: Record<string, unknown> = {};
   try {
-    const sides = [
+    const sides: Array<{ name: string; client: ImapClient; user: string; pw: string; failed?: string }> = [
       {
         name: 'posthorn',
         client: await ImapClient.connect(posthorn.ports.imap!),
@@ -73,20 +73,28 @@ export async function scaleSection(ctx: BenchContext): Promise<void> {
         ctx.say(`scale: ${c.label}, ${n} messages`);
         const result: Record<string, { cold: number; ms: number; hits?: number }> = {};
         for (const s of sides) {
+          if (s.failed) continue;
           const once = async () => {
             if (c.select) await s.client.command(`SELECT ${folder(n)}`);
             const r = await s.client.command(c.command, { keep: c.command.startsWith('SEARCH') });
             const hits = r.lines.find((l) => l.startsWith('* SEARCH'));
             return { ms: r.ms, hits: hits === undefined ? undefined : hits.split(' ').length - 2 };
           };
-          const cold = await once();
-          const times: number[] = [];
-          let last = cold;
-          for (let i = 0; i < runs; i++) {
-            last = await once();
-            times.push(last.ms);
+          try {
+            const cold = await once();
+            const times: number[] = [];
+            let last = cold;
+            for (let i = 0; i < runs; i++) {
+              last = await once();
+              times.push(last.ms);
+            }
+            result[s.name] = { cold: cold.ms, ms: median(times)!, hits: last.hits };
+          } catch (error) {
+            // One server failing at a size (e.g. out of memory) leaves the other's figures standing.
+            s.failed = `${c.label} of ${n} messages: ${(error as Error).message}`;
+            ctx.notes.push(`scale: ${s.name} failed at ${s.failed}; see its log (BENCH_KEEP=1 keeps it)`);
+            s.client.destroy();
           }
-          result[s.name] = { cold: cold.ms, ms: median(times)!, hits: last.hits };
         }
         raw[`${c.label} ${n}`] = result;
         let note: string | undefined;
@@ -104,8 +112,8 @@ export async function scaleSection(ctx: BenchContext): Promise<void> {
             `${c.label}, ${n.toLocaleString('en-US')}`,
             'ms',
             'lower',
-            result.posthorn!.ms,
-            result.dovecot!.ms,
+            result.posthorn?.ms ?? null,
+            result.dovecot?.ms ?? null,
             'Dovecot',
             {
               note,
@@ -114,7 +122,7 @@ export async function scaleSection(ctx: BenchContext): Promise<void> {
         );
       }
     }
-    for (const s of sides) await s.client.logout();
+    for (const s of sides) if (!s.failed) await s.client.logout();
   } finally {
     await stopAll();
   }
