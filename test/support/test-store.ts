@@ -28,6 +28,7 @@ function backendFromEnvironment(): TestBackend {
 export const TEST_BACKEND: TestBackend = backendFromEnvironment();
 
 let database: Promise<PostgresTestDatabase> | undefined;
+let spare: Promise<TestSchema> | undefined;
 
 /** This process's PostgreSQL test database, created on first use and dropped after the file's tests. */
 function testDatabase(): Promise<PostgresTestDatabase> {
@@ -45,8 +46,6 @@ if (TEST_BACKEND === 'postgres') {
     if (database) await (await database).drop();
   });
 }
-
-let spare: Promise<TestSchema> | undefined;
 
 /** A new schema with the migrations applied (about 0.2 s): one is always being prepared ahead. */
 function migratedSchema(): Promise<TestSchema> {
