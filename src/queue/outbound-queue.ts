@@ -72,8 +72,12 @@ export function defaultOwner(prefix = `${osHostname()}:`): string {
   return `${prefix}${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
+/** How soon an entry put back because its destinations were busy is due again. */
+const BUSY_RETRY_MS = 5_000;
+
 export class OutboundQueue {
   readonly name = 'queue';
+  #busyPutBack = false;
   readonly #ctx: AppContext;
   readonly #o: OutboundQueueOptions;
   readonly #log: Logger;
@@ -166,9 +170,11 @@ export class OutboundQueue {
         this.#o.owner,
         new Date(now.getTime() + q.lease_s * 1000),
       );
+      this.#busyPutBack = false;
       for (const entry of entries) await this.#admit(entry);
       this.#dispatch();
-      if (entries.length < room) return;
+      // Busy destinations: claim again when a job finishes (wake), not in a loop over the same entries.
+      if (entries.length < room || this.#busyPutBack) return;
     }
   }
 
@@ -194,6 +200,15 @@ export class OutboundQueue {
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
     log.debug({ attempt: entry.attempts, destinations: [...groups.keys()] }, 'attempt started');
+    const full = (key: string) =>
+      (this.#destinations.get(key)?.jobs.length ?? 0) >= this.#o.waitingPerDestination;
+    if ([...groups.keys()].every(full)) {
+      // Every destination of this entry already has a full waiting line: this is not a delivery attempt, so
+      // put the entry back, due again shortly, with no attempt counted and no backoff (a bulk mailing to one
+      // domain would otherwise stall behind doubling backoffs).
+      await this.#putBack(attempt, pending, [...groups.keys()]);
+      return;
+    }
     for (const [key, recipients] of groups) {
       let dest = this.#destinations.get(key);
       if (!dest) {
@@ -210,6 +225,26 @@ export class OutboundQueue {
       dest.jobs.push({ entry, domain: domainOf(recipients[0]!.address), recipients, body, attempt });
     }
     if (attempt.outstanding === 0) this.#track(this.#finish(attempt));
+  }
+
+  async #putBack(attempt: EntryAttempt, pending: QueueRecipient[], destinations: string[]): Promise<void> {
+    const { entry } = attempt;
+    this.#busyPutBack = true;
+    try {
+      // Recording the recipients as still pending balances the claim's attempt count (not a crash).
+      await this.#ctx.store.queue.recordAttempt(
+        entry.id,
+        pending.map((r) => ({ address: r.address, state: 'pending' as const, error: r.lastError })),
+        {
+          nextAttemptAt: new Date(this.#ctx.clock.now().getTime() + BUSY_RETRY_MS),
+          lastError: `4.4.5 destination ${destinations.join(', ')} busy; waiting for a free slot`,
+        },
+      );
+    } catch (err) {
+      this.#log.error({ queueId: entry.id, err }, 'putting a message back failed; its lease will expire');
+    } finally {
+      this.#inFlight.delete(entry.id);
+    }
   }
 
   /**

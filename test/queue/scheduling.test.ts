@@ -86,11 +86,34 @@ describe('queue: scheduling', () => {
       deferred,
       slowIds.slice(2).map((id) => [id, '4.4.5']),
     );
-    await h.advance(300); // three due: two taken, one deferred again
+    // Put back, not deferred: no attempt counted, due again in seconds rather than after the 300 s backoff.
+    for (const entry of await h.store.queue.list()) {
+      assert.equal(entry.recipients[0]!.attempts, entry.attempts, 'a put-back is not counted as a crash');
+    }
+    await h.advance(5); // three due: two taken, one put back again
     assert.equal(slow.messages.length, 4);
-    await h.advance(600);
+    await h.advance(5);
     assert.equal(slow.messages.length, 5);
     assert.deepEqual(await h.store.queue.list(), []);
+  });
+
+  test('a bulk mailing to one domain with the default limits goes out in seconds, not behind backoffs', async () => {
+    const sink = await FakeSmtpServer.start();
+    open.push(sink);
+    const h = await QueueHarness.create({ zone: ZONE, ports: { '192.0.2.10': sink.port } });
+    open.push(h);
+    const count = 300; // more than a claim (10 × concurrency) and than the waiting line (10 × per_destination)
+    for (let i = 0; i < count; i++) await h.enqueue({ to: [`reader${i}@hamburger.edu`] });
+    h.queue.wake();
+    await h.queue.whenIdle();
+    let simulated = 0;
+    while ((await h.store.queue.list()).length > 0 && simulated < 120) {
+      await h.advance(5);
+      simulated += 5;
+    }
+    assert.equal(sink.messages.length, count);
+    assert.deepEqual(await h.store.queue.list(), []);
+    assert.ok(simulated < 120, `took ${simulated} simulated seconds`);
   });
 
   test('global concurrency: with concurrency = 1 the second destination waits for the first', async () => {
