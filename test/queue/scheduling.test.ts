@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type { Zone } from '../../src/dns/static-resolver.ts';
 import { FakeSmtpServer } from '../support/fake-smtp-server.ts';
-import { QueueHarness } from '../support/queue-harness.ts';
+import { dsnText, QueueHarness } from '../support/queue-harness.ts';
 
 const ZONE: Zone = {
   'hamburger.edu': { mx: [{ exchange: 'mx.hamburger.edu', preference: 10 }] },
@@ -111,9 +111,20 @@ describe('queue: scheduling', () => {
       await h.advance(5);
       simulated += 5;
     }
-    assert.equal(sink.messages.length, count);
     assert.deepEqual(await h.store.queue.list(), []);
+    assert.deepEqual(
+      h.bounces.map((b) =>
+        dsnText(b)
+          .split('\n')
+          .find((l) => /Diagnostic|Status/.test(l)),
+      ),
+      [],
+      'no message given up',
+    );
     assert.ok(simulated < 120, `took ${simulated} simulated seconds`);
+    // Bounded wait, so a lost message fails with a count rather than a test timeout.
+    await Promise.race([sink.waitForMessages(count), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    assert.equal(sink.messages.length, count, 'every message reached the remote server');
   });
 
   test('global concurrency: with concurrency = 1 the second destination waits for the first', async () => {
