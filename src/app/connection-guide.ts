@@ -69,6 +69,19 @@ export function connectionGuide(input: GuideInput): string {
       `m.select(); print(m.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])"))`;
     lines.push('', 'Read it:', `  python3 -c ${sh(python)}`);
   }
+  if (imap && submission) {
+    // Posthorn's own mail client; the password is read from the saved file, the self-signed cert trusted.
+    const cert = `${input.dataDir}/tls/cert.pem`;
+    lines.push(
+      '',
+      "With Posthorn's own mail client (posthorn mail --help for more):",
+      `  npx posthorn mail account add ${address} --yes --imap ${imap.host}:${imap.port} ` +
+        `--smtp ${submission.host}:${submission.port} --tls starttls --ca-file ${sh(cert)} ` +
+        `--password-command ${sh(`cat ${sh(input.passwordFile)}`)}`,
+      `  npx posthorn mail send --to ${address} --subject 'Hello from Posthorn' --body 'My first message.'`,
+      '  npx posthorn mail list',
+    );
+  }
   lines.push('', 'Stop with Ctrl-C. `npm start` again keeps the data and the password.', '');
   return lines.join('\n');
 }
