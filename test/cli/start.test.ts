@@ -22,6 +22,7 @@ const ANY_PORT = {
 };
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
+const hasSwaks = spawnSync('swaks', ['--version']).status === 0;
 
 /** Runs the guide's python3 one-liners: send a message to yourself, then read it over IMAP. */
 async function followGuide(output: string): Promise<void> {
@@ -35,7 +36,19 @@ async function followGuide(output: string): Promise<void> {
       );
     });
   await run(lines[0]!);
-  assert.match(await run(lines[1]!), /Subject: Hello from Posthorn/);
+  const swaks = /^ {2}(swaks --server .*)$/m.exec(output)?.[1];
+  if (swaks && hasSwaks) {
+    // The swaks line as printed, through a shell (it quotes the password).
+    const sent = await new Promise<string>((resolve, reject) =>
+      execFile('bash', ['-c', swaks], { timeout: 30_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stdout}${stderr}`)) : resolve(stdout),
+      ),
+    );
+    assert.match(sent, /250 2\.0\.0 Ok: queued as/);
+  }
+  const read = await run(lines[1]!);
+  assert.match(read, /Subject: Hello from Posthorn/);
+  if (swaks && hasSwaks) assert.match(read, /Subject: test /, 'the swaks message arrived too');
 }
 
 /** Runs npm start's script until its guide is printed, then stops it with SIGINT (Ctrl-C). */
