@@ -169,5 +169,38 @@ describe(
       assert.equal(flag.code, 0, flag.stderr);
       assert.match(inboxFiles()[0]!, /:2,FS$/);
     });
+
+    test('search, reply, mailbox create, move to Archive and delete, against Dovecot + Postfix', async () => {
+      const search = await mail(['search', 'subject:Crêpes', '--json']);
+      assert.equal(search.code, 0, search.stderr);
+      assert.equal((JSON.parse(search.stdout) as { total: number }).total, 1);
+      assert.equal(
+        (JSON.parse((await mail(['search', 'subject:galettes', '--json'])).stdout) as { total: number })
+          .total,
+        0,
+      );
+
+      const reply = await mail(['reply', '1', '--body', 'Oui !']);
+      assert.equal(reply.code, 0, reply.stderr);
+      await until('the reply to arrive through Postfix', () => inboxFiles().length === 2);
+      const replied = inboxFiles()
+        .map((f) => readFileSync(f, 'utf8'))
+        .find((m) => /^In-Reply-To: </m.test(m));
+      assert.ok(replied, 'the reply carries In-Reply-To');
+      assert.match(replied, /^Subject: Re: /m);
+
+      assert.equal((await mail(['mailbox', 'create', 'Archive'])).code, 0);
+      const moved = await mail(['move', '1', 'Archive']);
+      assert.equal(moved.code, 0, moved.stderr);
+      const archived = await mail(['list', 'Archive', '--json']);
+      assert.equal((JSON.parse(archived.stdout) as { total: number }).total, 1);
+
+      const deleted = await mail(['delete', '2']);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      const trash = await mail(['list', 'Trash', '--json']);
+      assert.equal((JSON.parse(trash.stdout) as { total: number }).total, 1, 'deleted to Trash on Dovecot');
+      const inbox = await mail(['list', '--json']);
+      assert.equal((JSON.parse(inbox.stdout) as { total: number }).total, 0);
+    });
   },
 );
