@@ -6,7 +6,8 @@
 # Safe to run again: with everything present it does nothing and needs no network.
 set -euo pipefail
 
-packages=(swaks isync mutt postfix dovecot-imapd python3 openssl)
+# python3-dkim (dkimpy) gives test/auth a second, independent DKIM verifier.
+packages=(swaks isync mutt postfix dovecot-imapd python3 openssl python3-dkim)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
