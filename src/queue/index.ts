@@ -52,6 +52,8 @@ export interface QueueDeps {
   /** Random source for MX tie-breaking (tests make it deterministic). */
   random?: () => number;
   stopGraceMs?: number;
+  /** Renew the leases of entries in progress this often; default lease_s / 3. */
+  leaseRenewMs?: number;
   /** Do not look for due entries at start (tests call wake()). */
   lazyStart?: boolean;
 }
@@ -101,6 +103,7 @@ export function startQueue(ctx: AppContext, deps: QueueDeps = {}): QueueService 
     chunking: deps.chunking ?? true,
     random: deps.random ?? Math.random,
     stopGraceMs: deps.stopGraceMs ?? 10_000,
+    leaseRenewMs: deps.leaseRenewMs ?? Math.max(1000, (q.lease_s * 1000) / 3),
   });
   const w = worker;
   // A restarted node takes back what its previous run had claimed (killed mid-batch) before the first claim.

@@ -7,6 +7,8 @@
 // - claimDue saved the attempt count before the attempt starts (DESIGN.md §4.4) and leased the entry; a
 //   killed process leaves the lease to expire, and the next claim resumes from the recorded per-recipient
 //   states (only pending recipients are tried again).
+// - While this worker holds an entry it renews the lease every lease_s / 3, so an entry waiting long in its
+//   own line is never taken by another claimer (nor re-claimed by this one, which would count a crash).
 // - Each attempt that ends records a result for every pending recipient, so "claims without a result"
 //   (entry.attempts - 1 - recipient attempts) counts crashes; at max_crashes the entry is held.
 // - No head-of-line blocking: a destination gets at most per_destination sessions and at most
@@ -43,10 +45,14 @@ export interface OutboundQueueOptions {
   random: () => number;
   /** How long stop() waits for sessions to finish their current message. */
   stopGraceMs: number;
+  /** Renew the leases of entries in progress this often (a third of queue.lease_s). */
+  leaseRenewMs: number;
 }
 
 interface EntryAttempt {
   entry: QueueEntry;
+  /** Results are being recorded (the lease is released by that): no more renewals. */
+  finishing: boolean;
   outstanding: number;
   outcomes: DeliveryOutcome[];
   body: Promise<Buffer> | null;
@@ -90,6 +96,8 @@ export class OutboundQueue {
   #pumpAgain = false;
   #stopping = false;
   #timer: NodeJS.Timeout | null = null;
+  #renewTimer: NodeJS.Timeout | null = null;
+  #renewing = false;
   #idleWaiters: Array<() => void> = [];
 
   constructor(ctx: AppContext, options: OutboundQueueOptions) {
@@ -100,6 +108,7 @@ export class OutboundQueue {
 
   /** Looks for due entries now (after enqueue, operator retry, or from the poll timer). */
   wake(): void {
+    this.#startRenewing();
     this.#track(this.#pump());
   }
 
@@ -119,6 +128,7 @@ export class OutboundQueue {
   async stop(): Promise<void> {
     this.#stopping = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#renewTimer) clearInterval(this.#renewTimer);
     // Jobs not started yet: recorded as interrupted, so their leases are released at once.
     for (const dest of this.#destinations.values()) {
       this.#failWaiting(dest, (a) =>
@@ -190,7 +200,7 @@ export class OutboundQueue {
     }
     if (await this.#holdIfCrashing(entry, pending, log)) return;
 
-    const attempt: EntryAttempt = { entry, outstanding: 0, outcomes: [], body: null };
+    const attempt: EntryAttempt = { entry, finishing: false, outstanding: 0, outcomes: [], body: null };
     this.#inFlight.set(entry.id, attempt);
     const body = () => (attempt.body ??= this.#ctx.store.mail.getBlobBytes(entry.blobId));
     const routes = this.#ctx.config.routes;
@@ -229,6 +239,7 @@ export class OutboundQueue {
 
   async #putBack(attempt: EntryAttempt, pending: QueueRecipient[], destinations: string[]): Promise<void> {
     const { entry } = attempt;
+    attempt.finishing = true;
     this.#busyPutBack = true;
     try {
       // Recording the recipients as still pending balances the claim's attempt count (not a crash).
@@ -400,6 +411,7 @@ export class OutboundQueue {
 
   async #finish(attempt: EntryAttempt): Promise<void> {
     const { entry } = attempt;
+    attempt.finishing = true;
     try {
       const result = await finalizeAttempt(
         {
@@ -423,6 +435,33 @@ export class OutboundQueue {
     } finally {
       this.#inFlight.delete(entry.id);
       if (!this.#stopping) this.wake();
+    }
+  }
+
+  // ------------------------------------------------------------ leases
+
+  #startRenewing(): void {
+    if (this.#renewTimer || this.#stopping) return;
+    this.#renewTimer = setInterval(() => this.#track(this.#renewLeases()), this.#o.leaseRenewMs);
+    this.#renewTimer.unref();
+  }
+
+  async #renewLeases(): Promise<void> {
+    if (this.#renewing || this.#stopping) return;
+    const held = [...this.#inFlight.values()].filter((a) => !a.finishing).map((a) => a.entry.id);
+    if (held.length === 0) return;
+    this.#renewing = true;
+    try {
+      const until = new Date(this.#ctx.clock.now().getTime() + this.#ctx.config.queue.lease_s * 1000);
+      const renewed = new Set(await this.#ctx.store.queue.renewLeases(this.#o.owner, held, until));
+      const lost = held.filter((id) => !renewed.has(id) && this.#inFlight.get(id)?.finishing === false);
+      // Taken over by another node after our lease ran out (this process was stalled): we finish what we
+      // started, and the other node may send a copy too; there is nothing better to do without the lease.
+      if (lost.length > 0) this.#log.warn({ lost: lost.length, queueIds: lost.slice(0, 10) }, 'leases lost');
+    } catch (err) {
+      this.#log.warn({ err }, 'renewing leases failed; will try again');
+    } finally {
+      this.#renewing = false;
     }
   }
 

@@ -282,6 +282,12 @@ export interface QueueStore {
    * Returns how many entries were freed.
    */
   releaseLeases(ownerPrefix: string, except: string): Promise<number>;
+  /**
+   * Extends the leases `owner` still holds on the given entries to `leaseUntil` (a worker renews them while it
+   * delivers, so a long wait in its own line never lets another claimer in). Returns the ids still held; an id
+   * missing from the answer was taken over or removed.
+   */
+  renewLeases(owner: string, ids: string[], leaseUntil: Date): Promise<string[]>;
   setHeld(id: string, held: boolean): Promise<void>;
   /** Makes the entry due now (retry). */
   reschedule(id: string, at: Date): Promise<void>;

@@ -179,6 +179,30 @@ export function queueContract(factory: StoreFactory): void {
   );
 
   test(
+    'renewLeases extends the leases the owner still holds and names them; others are untouched',
+    it(async ({ store }) => {
+      const now = new Date();
+      const leaseUntil = new Date(now.getTime() + MINUTE);
+      const a = await store.queue.enqueue(await newEntry(store));
+      const b = await store.queue.enqueue(await newEntry(store));
+      const c = await store.queue.enqueue(await newEntry(store));
+      await store.queue.claimDue(now, 2, 'worker-a', leaseUntil);
+      await store.queue.claimDue(now, 1, 'worker-b', leaseUntil);
+      const renewedUntil = new Date(now.getTime() + 10 * MINUTE);
+      const held = await store.queue.renewLeases('worker-a', [a.id, b.id, c.id, 'NOSUCHENTRY'], renewedUntil);
+      assert.deepEqual(held.sort(), [a.id, b.id].sort());
+      assert.equal((await store.queue.get(a.id))?.leaseUntil?.getTime(), renewedUntil.getTime());
+      assert.equal((await store.queue.get(c.id))?.leaseUntil?.getTime(), leaseUntil.getTime());
+      assert.equal((await store.queue.get(c.id))?.leaseOwner, 'worker-b');
+      // Past the original lease, nobody can take a renewed entry; the attempt count is unchanged.
+      const later = new Date(leaseUntil.getTime() + 1);
+      assert.deepEqual(ids(await store.queue.claimDue(later, 10, 'worker-c', renewedUntil)), [c.id]);
+      assert.equal((await store.queue.get(a.id))?.attempts, 1);
+      assert.deepEqual(await store.queue.renewLeases('worker-a', [], renewedUntil), []);
+    }),
+  );
+
+  test(
     'concurrent claimers, also on two connections, get each entry exactly once',
     it(async ({ store, reopen }) => {
       const other = await reopen();

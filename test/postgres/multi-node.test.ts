@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
 import { AccountService, TEST_ARGON2 } from '../../src/accounts/index.ts';
 import type { RunningApp } from '../../src/app/app.ts';
+import { createLogger } from '../../src/log/logger.ts';
 import { parseMessage } from '../../src/message/parse.ts';
 import type { Store } from '../../src/storage/ports.ts';
 import { PostgresStore } from '../../src/storage/postgres/store.ts';
@@ -70,11 +72,44 @@ function messageIdOf(message: ReceivedMessage): string {
   return match[1]!;
 }
 
+/** Log records of the in-process nodes (info and up, not the per-message "sent" lines), shown when a test fails. */
+const nodeLog: string[] = [];
+const nodeLogger = () =>
+  createLogger({
+    level: 'info',
+    format: 'json',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        const line = chunk.toString().trim();
+        if (!line.includes('"status":"sent"')) nodeLog.push(line);
+        if (nodeLog.length > 200) nodeLog.shift();
+        done();
+      },
+    }),
+  });
+
 /** Waits (on the store) until the queue is empty; the workers run on their own clocks. */
 async function queueDrained(store: Store, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await store.queue.list()).length > 0) {
-    if (Date.now() > deadline) throw new Error(`queue not empty after ${timeoutMs} ms`);
+  for (;;) {
+    const left = await store.queue.list();
+    if (left.length === 0) return;
+    if (Date.now() > deadline) {
+      const sample = left.slice(0, 5).map((e) => ({
+        id: e.id,
+        attempts: e.attempts,
+        leaseOwner: e.leaseOwner,
+        leaseUntil: e.leaseUntil,
+        nextAttemptAt: e.nextAttemptAt,
+        held: e.held,
+        lastError: e.lastError,
+        recipients: e.recipients.map((r) => `${r.state}/${r.attempts}`),
+      }));
+      throw new Error(
+        `queue not empty after ${timeoutMs} ms: ${left.length} left, e.g. ${JSON.stringify(sample, null, 1)}\n` +
+          `last log records of the in-process nodes:\n${nodeLog.slice(-40).join('\n')}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -112,10 +147,11 @@ if (!postgres.available) {
           return { hostname: `${name}.crepes.fr`, dataDir, storageUrl: schema.url, ...extra };
         },
         async start(name, extra) {
-          const app = await startTestNode(await cluster.settings(name, extra), {
-            pollIntervalMs: POLL_MS,
-            owner: name,
-          });
+          const app = await startTestNode(
+            await cluster.settings(name, extra),
+            { pollIntervalMs: POLL_MS, owner: name },
+            nodeLogger(),
+          );
           apps.push(app);
           return app;
         },

@@ -223,6 +223,51 @@ describe('queue: crashes and restarts', () => {
     assert.equal(await h.entry(entry.id), null);
   });
 
+  test('a worker renews the leases of what it holds: a long wait never lets another claimer in', async () => {
+    const gate = latch();
+    const server = await FakeSmtpServer.start({
+      dataEnd: async () => {
+        gate.reached();
+        await gate.opened;
+        return undefined;
+      },
+    });
+    open.push(server);
+    const h = await QueueHarness.create({
+      zone: ZONE,
+      ports: { '192.0.2.10': server.port },
+      config: { queue: { lease_s: 10, per_destination: 1, messages_per_connection: 1 } },
+      deps: { timeouts: { dataEndMs: 10_000 }, leaseRenewMs: 20 },
+    });
+    open.push(h);
+    const first = await h.enqueue({ to: ['bob@hamburger.edu'] });
+    const second = await h.enqueue({ to: ['carol@hamburger.edu'] }); // waits in line behind the first
+    h.queue.wake();
+    await gate.arrived;
+    h.clock.advance(60_000); // six leases long
+    const renewed = async () =>
+      (await h.store.queue.list()).every((e) => e.leaseUntil!.getTime() > h.clock.now().getTime());
+    const deadline = Date.now() + 5_000;
+    while (!(await renewed())) {
+      assert.ok(Date.now() < deadline, 'leases renewed within 5 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const now = h.clock.now();
+    assert.deepEqual(
+      await h.store.queue.claimDue(now, 10, 'other-node', new Date(now.getTime() + 10_000)),
+      [],
+    );
+    gate.open();
+    await h.queue.whenIdle();
+    assert.deepEqual(
+      server.messages.map((m) => m.recipients),
+      [['bob@hamburger.edu'], ['carol@hamburger.edu']],
+    );
+    assert.deepEqual(await h.store.queue.list(), []);
+    assert.equal(await h.entry(first.id), null);
+    assert.equal(await h.entry(second.id), null);
+  });
+
   test('attempts ending without a result max_crashes times: held; released, it is delivered', async () => {
     const server = await FakeSmtpServer.start();
     open.push(server);

@@ -243,6 +243,15 @@ export class PgQueueStore implements QueueStore {
     );
   }
 
+  async renewLeases(owner: string, ids: string[], leaseUntil: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#ctx.db.rows<{ id: string }>(
+      'UPDATE queue_entries SET lease_until = $1 WHERE lease_owner = $2 AND id = ANY($3::text[]) RETURNING id',
+      [leaseUntil, owner, ids],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async setHeld(id: string, held: boolean): Promise<void> {
     await this.#update(id, 'UPDATE queue_entries SET held = $1 WHERE id = $2', [held]);
   }

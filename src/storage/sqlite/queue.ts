@@ -265,6 +265,24 @@ export class SqliteQueueStore implements QueueStore {
     });
   }
 
+  async renewLeases(owner: string, ids: string[], leaseUntil: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { db } = this.#ctx;
+    return db.write(() => {
+      const held: string[] = [];
+      for (const id of ids) {
+        const { changes } = db.run(
+          'UPDATE queue_entries SET lease_until = ? WHERE lease_owner = ? AND id = ?',
+          leaseUntil.getTime(),
+          owner,
+          id,
+        );
+        if (changes > 0) held.push(id);
+      }
+      return held;
+    });
+  }
+
   async setHeld(id: string, held: boolean): Promise<void> {
     this.#update(id, 'UPDATE queue_entries SET held = ? WHERE id = ?', held ? 1 : 0);
   }
