@@ -103,9 +103,15 @@ export async function finalizeAttempt(
     dsns.push(kind);
   }
 
-  const next = new Date(
-    Math.min(now.getTime() + retryDelayMs(entry.attempts, q), expiresAt(entry.createdAt, q).getTime()),
-  );
+  // When this attempt makes every recipient final, the entry is due at once: should the process die between
+  // recording and removing, the next claim (of any node) removes it instead of keeping it for a backoff.
+  const resultOf = new Map(results.map((r) => [r.address, r.state]));
+  const allFinal = entry.recipients.every((r) => (resultOf.get(r.address) ?? r.state) !== 'pending');
+  const next = allFinal
+    ? now
+    : new Date(
+        Math.min(now.getTime() + retryDelayMs(entry.attempts, q), expiresAt(entry.createdAt, q).getTime()),
+      );
   const first = stillPending[0];
   let updated: QueueEntry;
   try {

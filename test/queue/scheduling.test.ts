@@ -268,6 +268,34 @@ describe('queue: crashes and restarts', () => {
     assert.equal(await h.entry(second.id), null);
   });
 
+  test('a crash between recording the last result and removing the entry: the next look removes it', async () => {
+    const server = await FakeSmtpServer.start();
+    open.push(server);
+    const h = await QueueHarness.create({ zone: ZONE, ports: { '192.0.2.10': server.port } });
+    open.push(h);
+    const entry = await h.enqueue({ to: ['bob@hamburger.edu'] });
+    // The worker's own wake after the failure would remove it at once; stop it from looking again.
+    const remove = h.store.queue.remove.bind(h.store.queue);
+    const claimDue = h.store.queue.claimDue.bind(h.store.queue);
+    h.store.queue.remove = async () => {
+      h.store.queue.claimDue = async () => [];
+      throw new Error('process died before the remove');
+    };
+    await h.run();
+    assert.equal(server.messages.length, 1);
+    const left = (await h.entry(entry.id))!;
+    assert.deepEqual(
+      left.recipients.map((r) => r.state),
+      ['delivered'],
+    );
+    assert.ok(left.nextAttemptAt.getTime() <= h.clock.now().getTime(), 'due at once, not after a backoff');
+    h.store.queue.remove = remove;
+    h.store.queue.claimDue = claimDue;
+    await h.run();
+    assert.equal(await h.entry(entry.id), null);
+    assert.equal(server.messages.length, 1, 'not sent again');
+  });
+
   test('attempts ending without a result max_crashes times: held; released, it is delivered', async () => {
     const server = await FakeSmtpServer.start();
     open.push(server);
