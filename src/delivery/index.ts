@@ -16,9 +16,9 @@
 //   sends. Local copies differ only by their Return-Path/Delivered-To prefix, and the store keeps whole messages,
 //   so each receiving account gets its own blob of prefix + shared message (its index derived from the one parse
 //   by shifting offsets). Identical copies are stored once by the store's content addressing.
-// - The queue id is the queue entry's id when anything was queued (so `posthorn queue` shows the id the client
-//   saw), else a fresh id of the same form. The Received field carries no id clause: it is written before the
-//   store assigns the id.
+// - One queue id per message, chosen before anything is stored: it is in our Received field's id clause, the
+//   250 reply ("queued as"), every log line, and (when anything was queued) the queue entry, so `posthorn
+//   queue` and the message's own headers name the same id.
 
 import type { Clock } from '../app/context.ts';
 import type { Logger } from '../log/logger.ts';
@@ -82,12 +82,14 @@ export class Delivery {
       throw new MailLoop(`${hops} Received fields (limit ${this.#o.maxReceivedHeaders})`);
     }
     const now = this.#o.clock.now();
+    const queueId = newQueueId(now);
     const allRecipients = envelope.recipients.map((r) => r.address);
     const received = receivedField(
       {
         trace: envelope.trace,
         hostname: this.#o.hostname,
         smtputf8: envelope.smtputf8,
+        id: queueId,
         forRecipient: allRecipients.length === 1 ? allRecipients[0]! : null,
         date: now,
       },
@@ -133,6 +135,7 @@ export class Delivery {
     if (remote.size > 0) {
       const blobId = await this.#o.store.mail.putBlob(message, parsed);
       const entry = await this.#o.store.queue.enqueue({
+        id: queueId,
         blobId,
         sender: envelope.sender,
         recipients: [...remote.values()],
@@ -147,7 +150,7 @@ export class Delivery {
       log.info({ queueId: id, recipients: remote.size, size: message.length }, 'queued for remote delivery');
       this.#o.onQueued?.(id);
     } else {
-      id = newQueueId(now);
+      id = queueId;
     }
 
     for (const [accountId, address] of local) {

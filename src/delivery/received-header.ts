@@ -1,5 +1,5 @@
 // The Received trace field we prepend (RFC 5321 §4.4) and the with-protocol names of RFC 3848 / RFC 6531:
-//   Received: from <helo> ([<ip>]) by <hostname> (Posthorn) with ESMTPSA (<tls>) for <rcpt>; <date>
+//   Received: from <helo> ([<ip>]) by <hostname> (Posthorn) with ESMTPSA (<tls>) id <queue id> for <rcpt>; <date>
 // The "for" clause appears only with exactly one recipient, so that Bcc recipients are not disclosed.
 
 import { domainToASCII } from 'node:url';
@@ -35,6 +35,8 @@ export interface ReceivedOptions {
   trace: SessionTrace;
   hostname: string;
   smtputf8: boolean;
+  /** The queue id the client is told ("queued as"), for the "id" clause (RFC 5321 §4.4), or null. */
+  id?: string | null;
   /** The single recipient for the "for" clause, or null. */
   forRecipient: string | null;
   date: Date;
@@ -58,6 +60,7 @@ export function receivedField(o: ReceivedOptions, eol = '\r\n'): string {
     const tls = [o.trace.tls.protocol, o.trace.tls.cipher].filter((x): x is string => !!x).join(' ');
     if (tls) by += ` (${comment(tls)})`;
   }
+  if (o.id) by += ` id ${o.id}`;
   const date = formatRfc5322Date(o.date);
   // Under SMTPUTF8 the header may carry the UTF-8 address (RFC 6531 §3.7.3); otherwise it is ASCII anyway.
   const lines =

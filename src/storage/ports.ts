@@ -237,6 +237,11 @@ export interface QueueEntry {
 }
 
 export interface NewQueueEntry {
+  /**
+   * The queue id to use (newQueueId), e.g. the one already written into the Received field; the store picks a
+   * fresh one if it is taken. Absent: the store picks one.
+   */
+  id?: string;
   blobId: BlobId;
   sender: string;
   recipients: Array<{ address: string; orcpt: string | null; notify: DsnNotify[] }>;

@@ -131,7 +131,7 @@ export class PgQueueStore implements QueueStore {
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (id) DO NOTHING RETURNING ${ENTRY_COLUMNS}`,
           [
-            newQueueId(now),
+            tries === 1 && entry.id ? entry.id : newQueueId(now),
             entry.blobId,
             entry.sender,
             entry.size,

@@ -126,7 +126,7 @@ export class SqliteQueueStore implements QueueStore {
     return db.write(() => {
       requireBlobSize(this.#ctx, entry.blobId);
       const now = this.#ctx.now();
-      let id = newQueueId(now);
+      let id = entry.id ?? newQueueId(now);
       for (let tries = 1; db.get('SELECT 1 FROM queue_entries WHERE id = ?', id); tries++) {
         if (tries >= MAX_ID_TRIES) throw new Error('could not find a free queue id');
         id = newQueueId(now);

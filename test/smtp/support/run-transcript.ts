@@ -15,6 +15,7 @@ export async function runTranscript(t: Transcript, fixture: SmtpFixture, file: s
   let client: Duplex = conn.client;
   let reader = new LineReader(client);
   let closed = false;
+  let lastQueueId: string | null = null;
   const where = (line: number) => `${file}:${line}`;
 
   for (const step of t.steps) {
@@ -29,6 +30,7 @@ export async function runTranscript(t: Transcript, fixture: SmtpFixture, file: s
           matches(step.pattern, got),
           `${where(step.line)}: expected "${step.pattern}"\n got "${got}"\n all received:\n${reader.received.join('\n')}`,
         );
+        lastQueueId = /queued as (\S+)/.exec(got)?.[1] ?? lastQueueId;
         break;
       }
       case 'tls': {
@@ -65,9 +67,10 @@ export async function runTranscript(t: Transcript, fixture: SmtpFixture, file: s
         const newest = messages[messages.length - 1];
         assert.ok(newest, `${where(step.line)}: ${step.address} INBOX is empty`);
         const text = newest.bytes.toString('utf8');
+        const wanted = step.text.replaceAll('{queue-id}', lastQueueId ?? '(no "queued as" reply yet)');
         assert.ok(
-          text.includes(step.text),
-          `${where(step.line)}: message lacks ${JSON.stringify(step.text)}:\n${text}`,
+          text.includes(wanted),
+          `${where(step.line)}: message lacks ${JSON.stringify(wanted)}:\n${text}`,
         );
         break;
       }

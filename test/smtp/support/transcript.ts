@@ -12,7 +12,8 @@
 //   @closed                        the server must have closed the connection (no more lines)
 //   @queued N                      N entries in the outgoing queue
 //   @inbox address N               N messages in the account's INBOX
-//   @inbox-contains address text   the newest INBOX message contains text (escapes as in C:)
+//   @inbox-contains address text   the newest INBOX message contains text (escapes as in C:); {queue-id}
+//                                  stands for the id of the server's last "queued as" reply
 //   @directory-fails               the directory throws StorageUnavailable from now on
 
 import { readFileSync } from 'node:fs';
