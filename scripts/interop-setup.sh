@@ -6,8 +6,9 @@
 # Safe to run again: with everything present it does nothing and needs no network.
 set -euo pipefail
 
-# python3-dkim (dkimpy) gives test/auth a second, independent DKIM verifier.
-packages=(swaks isync mutt postfix dovecot-imapd python3 openssl python3-dkim)
+# python3-dkim (dkimpy, with python3-nacl for Ed25519) gives test/auth a second, independent DKIM verifier.
+# libnet-ssleay-perl is swaks's TLS (a Recommends, which --no-install-recommends would leave out).
+packages=(swaks libnet-ssleay-perl isync mutt postfix dovecot-imapd python3 openssl python3-dkim python3-nacl)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
