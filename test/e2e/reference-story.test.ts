@@ -128,12 +128,12 @@ describe('the reference story: alice@crepes.fr → crepes.fr queue → hamburger
       // Newest first (RFC 5321 §4.4): hamburger.edu's MX received it from crepes.fr's queue over TLS…
       assert.match(
         received[0]!,
-        /^Received: from mx\.crepes\.fr \(\[127\.0\.0\.1\]\) by mx\.hamburger\.edu \(Posthorn\) with ESMTPS \(TLSv1\.3 [^)]*\) for <bob@hamburger\.edu>; /,
+        /^Received: from mx\.crepes\.fr \(\[127\.0\.0\.1\]\) by mx\.hamburger\.edu \(Posthorn\) with ESMTPS \(TLSv1\.3 [^)]*\) id [0-9A-Z]{12} for <bob@hamburger\.edu>; /,
       );
       // …after crepes.fr's submission listener received it from Alice, authenticated, over TLS.
       assert.match(
         received[1]!,
-        /^Received: from alice-laptop\.crepes\.fr \(\[127\.0\.0\.1\]\) by mx\.crepes\.fr \(Posthorn\) with ESMTPSA \(TLSv1\.3 [^)]*\) for <bob@hamburger\.edu>; /,
+        /^Received: from alice-laptop\.crepes\.fr \(\[127\.0\.0\.1\]\) by mx\.crepes\.fr \(Posthorn\) with ESMTPSA \(TLSv1\.3 [^)]*\) id [0-9A-Z]{12} for <bob@hamburger\.edu>; /,
       );
       assert.equal(trace[0]!.value, 'Return-Path: <alice@crepes.fr>');
 
