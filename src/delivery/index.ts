@@ -3,19 +3,23 @@
 //   acceptMessage(envelope, bytes)
 //     1. hop count: too many Received fields → MailLoop (554 5.4.6)
 //     2. prepend our Received field (RFC 5321 §4.4, RFC 3848 with-protocol)
-//     3. parse once (parseMessage) and store the shared message once (store.mail.putBlob)
-//     4. remote targets → one queue entry (store.queue.enqueue) with DSN NOTIFY/ORCPT/RET/ENVID, SMTPUTF8, 8BITMIME
-//     5. local targets → each account's INBOX, with Return-Path and Delivered-To prepended
+//     3. parse once (parseMessage)
+//     4. remote targets → the shared message stored once (store.mail.putBlob) and one queue entry
+//        (store.queue.enqueue) with DSN NOTIFY/ORCPT/RET/ENVID, SMTPUTF8, 8BITMIME
+//     5. local targets → each account's INBOX, with Return-Path and Delivered-To prepended: body, message row
+//        and mailbox counters in one store call (store.mail.deliver), so one commit per recipient
 //     6. return the queue id; only then does the session answer "250 2.0.0 Ok: queued as <id>"
 //
 // Invariants:
 // - Every store call that returns has committed (DESIGN.md §4.1), so the 250 follows durable storage.
-// - Local delivery is one append per account (atomic per recipient); an account reached through several
+// - Local delivery is one store call and one transaction per account (atomic per recipient: the body, the
+//   message row and the mailbox counters commit together); an account reached through several
 //   addresses (aliases, +tags) gets the message once.
-// - The message is parsed once. The shared message (Received + original) is stored once and is what the queue
-//   sends. Local copies differ only by their Return-Path/Delivered-To prefix, and the store keeps whole messages,
-//   so each receiving account gets its own blob of prefix + shared message (its index derived from the one parse
-//   by shifting offsets). Identical copies are stored once by the store's content addressing.
+// - The message is parsed once. The shared message (Received + original) is stored once when anything is
+//   queued, and is what the queue sends. Local copies differ only by their Return-Path/Delivered-To prefix,
+//   and the store keeps whole messages, so each receiving account gets its own blob of prefix + shared message
+//   (its index derived from the one parse by shifting offsets). Identical copies are stored once by the
+//   store's content addressing.
 // - One queue id per message, chosen before anything is stored: it is in our Received field's id clause, the
 //   250 reply ("queued as"), every log line, and (when anything was queued) the queue entry, so `posthorn
 //   queue` and the message's own headers name the same id.
@@ -29,7 +33,7 @@ import { newQueueId } from '../storage/queue-id.ts';
 import type { AcceptResult, InboundEnvelope } from './envelope.ts';
 import { MailLoop } from './errors.ts';
 import { countReceivedFields } from './hop-count.ts';
-import { appendToInbox } from './local-delivery.ts';
+import { deliverToMailbox } from './local-delivery.ts';
 import { receivedField } from './received-header.ts';
 import type { MessageAuth } from './message-auth.ts';
 import { localTraceFields, prependWithIndex } from './trace-prefix.ts';
@@ -39,7 +43,7 @@ export * from './errors.ts';
 
 /** The parts of the store delivery uses (so tests can hand in small fakes). */
 export interface DeliveryStore {
-  mail: Pick<MailStore, 'putBlob' | 'getMailbox' | 'createMailbox' | 'append'>;
+  mail: Pick<MailStore, 'putBlob' | 'deliver'>;
   queue: Pick<QueueStore, 'enqueue'>;
 }
 
@@ -155,9 +159,8 @@ export class Delivery {
 
     for (const [accountId, address] of local) {
       const copy = prependWithIndex(message, parsed, localTraceFields(envelope.sender, address));
-      const blobId = await this.#o.store.mail.putBlob(copy.bytes, copy.parsed);
       const mailbox = check.junk ? 'Junk' : 'INBOX';
-      const { uid } = await appendToInbox(this.#o.store.mail, accountId, blobId, now, mailbox);
+      const { uid } = await deliverToMailbox(this.#o.store.mail, accountId, copy, now, mailbox);
       log.info(
         { queueId: id, mailbox: `${address}/${mailbox}`, uid, size: copy.bytes.length },
         'delivered locally',

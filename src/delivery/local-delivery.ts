@@ -1,21 +1,22 @@
-// Local delivery: one message into one account's INBOX, in one store call (atomic per recipient).
+// Local delivery: one message into one account's INBOX (or Junk), in one store call and one transaction:
+// mailbox lookup, body and message row commit together (atomic per recipient, one commit per recipient).
 // The backend publishes the 'added' change after commit, so IDLE-ing IMAP sessions see it at once.
 
-import type { AccountId, AppendResult, BlobId, MailStore } from '../storage/ports.ts';
+import type { ParsedMessage } from '../message/types.ts';
+import type { AccountId, AppendResult, MailStore } from '../storage/ports.ts';
 
-export type LocalMailStore = Pick<MailStore, 'getMailbox' | 'createMailbox' | 'append'>;
+export type LocalMailStore = Pick<MailStore, 'deliver'>;
 
-export async function appendToInbox(
+export async function deliverToMailbox(
   mail: LocalMailStore,
   accountId: AccountId,
-  blobId: BlobId,
+  message: { bytes: Buffer; parsed: ParsedMessage },
   internalDate: Date,
   mailboxName: 'INBOX' | 'Junk' = 'INBOX',
 ): Promise<AppendResult> {
-  // Every account is created with INBOX and Junk; recreate them should an operator have removed one.
-  const mailbox =
-    (await mail.getMailbox(accountId, mailboxName)) ??
-    (await mail.createMailbox(accountId, mailboxName, mailboxName === 'Junk' ? '\\Junk' : null));
-  const [result] = await mail.append(mailbox.id, [{ blobId, flags: [], internalDate }]);
-  return result!;
+  // Every account is created with INBOX and Junk; the store re-creates one an operator has removed.
+  return mail.deliver(
+    { accountId, mailbox: mailboxName, specialUse: mailboxName === 'Junk' ? '\\Junk' : null },
+    { bytes: message.bytes, parsed: message.parsed, flags: [], internalDate },
+  );
 }

@@ -107,10 +107,19 @@ export interface MessageRecord {
   modSeq: ModSeq;
 }
 
-export interface NewMessage {
-  blobId: BlobId;
-  flags: string[];
-  internalDate: Date;
+/**
+ * A message to append: a blob stored before (`blobId`), or its bytes with their parse, which the append stores
+ * (once per content, like putBlob) in its own transaction, so message and body commit together.
+ */
+export type NewMessage = { flags: string[]; internalDate: Date } & (
+  { blobId: BlobId } | { bytes: Buffer; parsed: ParsedMessage }
+);
+
+/** Where `deliver` puts a message: the account's mailbox of this name, created with `specialUse` if missing. */
+export interface DeliveryTarget {
+  accountId: AccountId;
+  mailbox: string;
+  specialUse: SpecialUse | null;
 }
 
 export interface AppendResult {
@@ -177,6 +186,11 @@ export interface MailStore {
 
   /** Appends in one transaction; UIDs assigned in the order given. Throws NotFound. */
   append(mailboxId: MailboxId, messages: NewMessage[]): Promise<AppendResult[]>;
+  /**
+   * Local delivery in one transaction (one commit): looks the mailbox up by name, re-creates it if it was
+   * removed, stores the body if given as bytes, and appends. Throws NotFound when the account does not exist.
+   */
+  deliver(target: DeliveryTarget, message: NewMessage): Promise<AppendResult & { mailboxId: MailboxId }>;
   /** All messages, ascending UID. */
   listMessages(mailboxId: MailboxId): Promise<MessageRecord[]>;
   /** Messages with the given UIDs (those that exist), ascending UID. */

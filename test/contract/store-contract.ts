@@ -6,6 +6,7 @@ import { accountsContract } from './accounts-contract.ts';
 import type { StoreFactory } from './harness.ts';
 import { mailboxesContract } from './mailboxes-contract.ts';
 import { messagesContract } from './messages-contract.ts';
+import { oneTransactionStoreContract } from './one-transaction-store-contract.ts';
 import { queueContract } from './queue-contract.ts';
 
 export type { StoreFactory, StoreHarness } from './harness.ts';
@@ -15,6 +16,8 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     describe('domains, accounts, aliases', () => accountsContract(factory));
     describe('mailboxes and subscriptions', () => mailboxesContract(factory));
     describe('messages, flags, UIDs, MODSEQ', () => messagesContract(factory));
+    describe('bodies stored with their message (append with bytes, deliver)', () =>
+      oneTransactionStoreContract(factory));
     describe('outgoing queue', () => queueContract(factory));
   });
 }

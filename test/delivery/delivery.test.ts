@@ -1,4 +1,4 @@
-// Delivery.acceptMessage over a recording fake store: what is stored, appended and queued, and in which
+// Delivery.acceptMessage over a recording fake store: what is stored, delivered and queued, and in which
 // order failures leave things.
 
 import assert from 'node:assert/strict';
@@ -11,18 +11,26 @@ import {
   StorageUnavailable,
   type AccountId,
   type BlobId,
-  type Mailbox,
+  type DeliveryTarget,
   type MailboxId,
   type NewQueueEntry,
   type QueueEntry,
   type Uid,
 } from '../../src/storage/ports.ts';
 
+/** One store.mail.deliver call: where to, and the bytes and parse given with it (stored in that call). */
+interface Delivered {
+  target: DeliveryTarget;
+  bytes: Buffer;
+  parsed: ParsedMessage;
+}
+
 class RecordingStore implements DeliveryStore {
+  /** putBlob calls: the shared message, stored for the queue. */
   blobs: Array<{ bytes: Buffer; parsed: ParsedMessage }> = [];
-  appends: Array<{ mailboxId: MailboxId; blobId: BlobId }> = [];
+  deliveries: Delivered[] = [];
   entries: NewQueueEntry[] = [];
-  failAppendFor: MailboxId | null = null;
+  failDeliverFor: AccountId | null = null;
   failEnqueue = false;
 
   mail: DeliveryStore['mail'] = {
@@ -30,15 +38,16 @@ class RecordingStore implements DeliveryStore {
       this.blobs.push({ bytes, parsed });
       return this.blobs.length as BlobId;
     },
-    getMailbox: async (accountId) =>
-      ({ id: (accountId as number) * 10, name: 'INBOX' }) as unknown as Mailbox,
-    createMailbox: async () => {
-      throw new Error('not expected');
-    },
-    append: async (mailboxId, messages) => {
-      if (mailboxId === this.failAppendFor) throw new StorageUnavailable('disk full');
-      for (const m of messages) this.appends.push({ mailboxId, blobId: m.blobId });
-      return messages.map((_, i) => ({ uid: (i + 1) as Uid, modSeq: 1 as never, uidValidity: 1 }));
+    deliver: async (target, message) => {
+      if (target.accountId === this.failDeliverFor) throw new StorageUnavailable('disk full');
+      if ('blobId' in message) throw new Error('local copies are stored in the delivery call');
+      this.deliveries.push({ target, bytes: message.bytes, parsed: message.parsed });
+      return {
+        uid: this.deliveries.length as Uid,
+        modSeq: 1 as never,
+        uidValidity: 1,
+        mailboxId: ((target.accountId as number) * 10) as MailboxId,
+      };
     },
   };
 
@@ -135,8 +144,8 @@ describe('Delivery.acceptMessage', () => {
     assert.equal(entry.eightBit, true);
     assert.equal(entry.smtputf8, false, 'all-ASCII envelope and headers need no SMTPUTF8 from the next hop');
     assert.equal(entry.sender, 'alice@example.org');
-    // Blob 1 is the shared message (queued); blobs 2 and 3 the per-account copies.
-    assert.equal(store.blobs.length, 3);
+    // One blob for the shared message (queued); the per-account copies are stored by their delivery call.
+    assert.equal(store.blobs.length, 1);
     const shared = store.blobs[0]!.bytes.toString();
     assert.ok(
       shared.startsWith(
@@ -147,15 +156,23 @@ describe('Delivery.acceptMessage', () => {
     assert.ok(shared.endsWith('\r\nSubject: hi\r\n\r\nbody\r\n'));
     assert.equal(entry.size, store.blobs[0]!.bytes.length);
     assert.deepEqual(
-      store.appends.map((a) => a.mailboxId),
-      [20, 10],
+      store.deliveries.map((d) => d.target),
+      [
+        { accountId: 2, mailbox: 'INBOX', specialUse: null },
+        { accountId: 1, mailbox: 'INBOX', specialUse: null },
+      ],
     );
     assert.equal(
-      store.blobs[1]!.bytes.toString(),
+      store.deliveries[0]!.bytes.toString(),
       `Return-Path: <alice@example.org>\r\nDelivered-To: bob@example.org\r\n${shared}`,
     );
     assert.equal(
-      store.blobs[2]!.bytes.toString(),
+      store.deliveries[0]!.parsed.size,
+      store.deliveries[0]!.bytes.length,
+      'the copy carries its own index',
+    );
+    assert.equal(
+      store.deliveries[1]!.bytes.toString(),
       `Return-Path: <alice@example.org>\r\nDelivered-To: alice@example.org\r\n${shared}`,
     );
   });
@@ -170,10 +187,11 @@ describe('Delivery.acceptMessage', () => {
     );
     assert.match(result.id, /^[0-9A-Z]{12}$/);
     assert.equal(store.entries.length, 0);
-    assert.equal(store.blobs.length, 1);
+    assert.equal(store.blobs.length, 0, 'nothing queued, so no shared blob');
+    assert.equal(store.deliveries.length, 1);
     assert.deepEqual(woken, []);
     assert.match(
-      store.blobs[0]!.bytes.toString(),
+      store.deliveries[0]!.bytes.toString(),
       /\tfor <bob@example\.org>; Mon, 01 Jan 2024 00:00:00 \+0000\r\n/,
     );
   });
@@ -209,7 +227,7 @@ describe('Delivery.acceptMessage', () => {
       ),
       MailLoop,
     );
-    assert.equal(store.blobs.length + store.appends.length + store.entries.length, 0);
+    assert.equal(store.blobs.length + store.deliveries.length + store.entries.length, 0);
   });
 
   test('storage failures propagate (the session answers 451) and nothing is acknowledged', async () => {
@@ -226,13 +244,13 @@ describe('Delivery.acceptMessage', () => {
       StorageUnavailable,
     );
     assert.equal(
-      store.appends.length,
+      store.deliveries.length,
       0,
       'the queue entry is written first; its failure stops local delivery',
     );
     assert.deepEqual(woken, []);
     store.failEnqueue = false;
-    store.failAppendFor = 20 as MailboxId;
+    store.failDeliverFor = 2 as AccountId;
     await assert.rejects(
       delivery.acceptMessage(
         envelope([

@@ -45,7 +45,7 @@ test('storage faults and bugs become NO [UNAVAILABLE] and NO [SERVERBUG]', async
     c.send('a5 STORE 1 +FLAGS (\\Seen)\r\n');
     assert.equal(await c.lines.next(), 'a5 NO [UNAVAILABLE] Temporary failure, try again later');
     await h.deliver('INBOX', 'Subject: z\n\nbody\n');
-    failing.set('putBlob', new StorageUnavailable('disk full'));
+    failing.set('append', new StorageUnavailable('disk full'));
     c.send('a6 APPEND INBOX {12+}\r\nSubject: y\r\n\r\n');
     // The delivery made meanwhile is announced before the tagged reply, whatever the command's result.
     assert.deepEqual(await c.lines.until('a6'), [

@@ -7,18 +7,36 @@ import { NotFound, type BlobId, type StoredBlob } from '../ports.ts';
 import type { PgContext } from './context.ts';
 import type { Tx } from './database.ts';
 
+/** A body ready to store: hashed and serialised before the transaction takes its locks. */
+export interface PreparedBlob {
+  sha256: Buffer;
+  bytes: Buffer;
+  parsedJson: string;
+}
+
+export function prepareBlob(bytes: Buffer, parsed: ParsedMessage): PreparedBlob {
+  return {
+    sha256: createHash('sha256').update(bytes).digest(),
+    bytes,
+    parsedJson: JSON.stringify(parsed),
+  };
+}
+
+// "Insert, or touch the existing row" in one statement: touching restarts the grace period, and the row lock
+// it takes makes a concurrent collection of the same content wait and then skip it.
+const UPSERT_BLOB = `INSERT INTO blobs (sha256, size, parsed, touched_at) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (sha256) DO UPDATE SET touched_at = GREATEST(blobs.touched_at, excluded.touched_at)
+  RETURNING id, (xmax = 0) AS inserted`;
+
 export async function putBlob(ctx: PgContext, bytes: Buffer, parsed: ParsedMessage): Promise<BlobId> {
-  const sha256 = createHash('sha256').update(bytes).digest();
-  const parsedJson = JSON.stringify(parsed);
+  const blob = prepareBlob(bytes, parsed);
   return ctx.db.write(async (tx) => {
-    // One statement for "insert, or touch the existing row": touching restarts the grace period, and the
-    // row lock it takes makes a concurrent collection of the same content wait and then skip it.
-    const row = (await tx.row<{ id: number; inserted: boolean }>(
-      `INSERT INTO blobs (sha256, size, parsed, touched_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (sha256) DO UPDATE SET touched_at = GREATEST(blobs.touched_at, excluded.touched_at)
-       RETURNING id, (xmax = 0) AS inserted`,
-      [sha256, bytes.length, parsedJson, ctx.now()],
-    ))!;
+    const row = (await tx.row<{ id: number; inserted: boolean }>(UPSERT_BLOB, [
+      blob.sha256,
+      bytes.length,
+      blob.parsedJson,
+      ctx.now(),
+    ]))!;
     if (row.inserted) {
       await tx.run('INSERT INTO blob_bytes (blob_id, bytes) VALUES ($1, $2)', [row.id, bytes]);
       // Collected if no message or queue entry ever refers to it.
@@ -26,6 +44,21 @@ export async function putBlob(ctx: PgContext, bytes: Buffer, parsed: ParsedMessa
     }
     return row.id as BlobId;
   });
+}
+
+/**
+ * Stores a body inside the caller's transaction, which also writes the row that refers to it: one round trip
+ * (the bytes travel even when the content exists already), and no collection candidate, since the blob is
+ * referenced when the transaction commits and is gone with it on rollback.
+ */
+export async function storeReferencedBlob(ctx: PgContext, tx: Tx, blob: PreparedBlob): Promise<BlobId> {
+  const row = await tx.row<{ id: number }>(
+    `WITH blob AS (${UPSERT_BLOB}),
+          body AS (INSERT INTO blob_bytes (blob_id, bytes) SELECT id, $5::bytea FROM blob WHERE inserted)
+     SELECT id FROM blob`,
+    [blob.sha256, blob.bytes.length, blob.parsedJson, ctx.now(), blob.bytes],
+  );
+  return row!.id as BlobId;
 }
 
 export async function getBlobBytes(ctx: PgContext, id: BlobId): Promise<Buffer> {

@@ -93,6 +93,18 @@ export async function lockMailboxes(tx: Tx, ids: readonly MailboxId[]): Promise<
   return byId;
 }
 
+/** The mailbox row by name, locked like lockMailboxes for the rest of the transaction; undefined when missing. */
+export async function lockMailboxByName(
+  tx: Tx,
+  accountId: AccountId,
+  name: string,
+): Promise<MailboxRow | undefined> {
+  return tx.row<MailboxRow>(
+    `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2 FOR UPDATE`,
+    [accountId, canonicalMailboxName(name)],
+  );
+}
+
 export async function createMailbox(
   ctx: PgContext,
   accountId: AccountId,

@@ -9,6 +9,7 @@ import type {
   BlobId,
   ChangesSince,
   CopyResult,
+  DeliveryTarget,
   FlagUpdate,
   FlagUpdateResult,
   MailboxChange,
@@ -18,11 +19,17 @@ import type {
   NewMessage,
   Uid,
 } from '../ports.ts';
-import { lockBlobSizes } from './blobs.ts';
+import { lockBlobSizes, prepareBlob, storeReferencedBlob, type PreparedBlob } from './blobs.ts';
 import type { Watermark } from './change-feed.ts';
 import { collectBlobsQuietly, publish, type PgContext } from './context.ts';
 import type { Tx } from './database.ts';
-import { lockMailboxes, requireMailbox, type MailboxRow } from './mailboxes.ts';
+import {
+  insertMailbox,
+  lockMailboxByName,
+  lockMailboxes,
+  requireMailbox,
+  type MailboxRow,
+} from './mailboxes.ts';
 
 // Read as arrays with the date in epoch milliseconds: parsing timestamptz text and building row objects
 // dominated listing a large mailbox (SELECT of 100,000 messages).
@@ -88,33 +95,95 @@ async function insertMessages(tx: Tx, mailboxId: MailboxId, rows: NewRows, modSe
   );
 }
 
+/** A new message with its flags encoded and its body hashed, ready for the transaction. */
+interface PreparedMessage {
+  flags: string;
+  internalDate: Date;
+  body: BlobId | PreparedBlob;
+}
+
+function prepareMessages(messages: readonly NewMessage[]): PreparedMessage[] {
+  return messages.map((message) => ({
+    flags: encodeFlags(normalizeFlags(message.flags)),
+    internalDate: message.internalDate,
+    body: 'blobId' in message ? message.blobId : prepareBlob(message.bytes, message.parsed),
+  }));
+}
+
+/**
+ * Stores new bodies and inserts the rows inside the caller's transaction, which holds the mailbox row's lock;
+ * UIDs in the order given.
+ */
+async function appendRows(
+  ctx: PgContext,
+  tx: Tx,
+  mailbox: MailboxRow,
+  messages: readonly PreparedMessage[],
+): Promise<AppendResult[]> {
+  if (messages.length === 0) return [];
+  const mailboxId = mailbox.id as MailboxId;
+  const stored = messages.flatMap((message) => (typeof message.body === 'number' ? [message.body] : []));
+  const sizes = stored.length > 0 ? await lockBlobSizes(tx, stored) : new Map<BlobId, number>();
+  // New bodies in content order, so two transactions storing the same ones never wait for each other in a
+  // circle; the same content twice in one call is stored once.
+  const newBodies = new Map<string, PreparedBlob>();
+  for (const message of messages) {
+    if (typeof message.body !== 'number') newBodies.set(message.body.sha256.toString('hex'), message.body);
+  }
+  const bodyIds = new Map<string, BlobId>();
+  for (const key of [...newBodies.keys()].sort()) {
+    bodyIds.set(key, await storeReferencedBlob(ctx, tx, newBodies.get(key)!));
+  }
+  const modSeq = mailbox.highest_modseq + 1;
+  const first = mailbox.uid_next;
+  const rows: NewRows = { uids: [], blobIds: [], flags: [], dates: [], sizes: [] };
+  messages.forEach((message, index) => {
+    const body = message.body;
+    rows.uids.push(first + index);
+    if (typeof body === 'number') {
+      rows.blobIds.push(body);
+      rows.sizes.push(sizes.get(body)!);
+    } else {
+      rows.blobIds.push(bodyIds.get(body.sha256.toString('hex'))!);
+      rows.sizes.push(body.bytes.length);
+    }
+    rows.flags.push(message.flags);
+    rows.dates.push(message.internalDate);
+  });
+  await insertMessages(tx, mailboxId, rows, modSeq);
+  await setMailboxCounters(tx, mailboxId, first + messages.length, modSeq);
+  const uids = rows.uids as Uid[];
+  await publish(ctx, tx, { kind: 'added', mailboxId, uids, modSeq: modSeq as ModSeq });
+  return uids.map((uid) => ({ uid, modSeq: modSeq as ModSeq, uidValidity: mailbox.uid_validity }));
+}
+
 export async function append(
   ctx: PgContext,
   mailboxId: MailboxId,
   messages: NewMessage[],
 ): Promise<AppendResult[]> {
+  const prepared = prepareMessages(messages);
   return ctx.db.write(async (tx) => {
     const mailbox = (await lockMailboxes(tx, [mailboxId])).get(mailboxId)!;
-    if (messages.length === 0) return [];
-    const sizes = await lockBlobSizes(
-      tx,
-      messages.map((message) => message.blobId),
-    );
-    const modSeq = mailbox.highest_modseq + 1;
-    const first = mailbox.uid_next;
-    const rows: NewRows = { uids: [], blobIds: [], flags: [], dates: [], sizes: [] };
-    messages.forEach((message, index) => {
-      rows.uids.push(first + index);
-      rows.blobIds.push(message.blobId);
-      rows.flags.push(encodeFlags(normalizeFlags(message.flags)));
-      rows.dates.push(message.internalDate);
-      rows.sizes.push(sizes.get(message.blobId)!);
-    });
-    await insertMessages(tx, mailboxId, rows, modSeq);
-    await setMailboxCounters(tx, mailboxId, first + messages.length, modSeq);
-    const uids = rows.uids as Uid[];
-    await publish(ctx, tx, { kind: 'added', mailboxId, uids, modSeq: modSeq as ModSeq });
-    return uids.map((uid) => ({ uid, modSeq: modSeq as ModSeq, uidValidity: mailbox.uid_validity }));
+    return appendRows(ctx, tx, mailbox, prepared);
+  });
+}
+
+/** Local delivery: mailbox lookup and lock (re-created if missing), body and row in one transaction. */
+export async function deliver(
+  ctx: PgContext,
+  target: DeliveryTarget,
+  message: NewMessage,
+): Promise<AppendResult & { mailboxId: MailboxId }> {
+  const prepared = prepareMessages([message]);
+  return ctx.db.write(async (tx) => {
+    let mailbox = await lockMailboxByName(tx, target.accountId, target.mailbox);
+    if (!mailbox) {
+      mailbox = await insertMailbox(ctx, tx, target.accountId, target.mailbox, target.specialUse);
+      await publish(ctx, tx, { kind: 'mailboxes', accountId: target.accountId });
+    }
+    const [result] = await appendRows(ctx, tx, mailbox, prepared);
+    return { ...result!, mailboxId: mailbox.id as MailboxId };
   });
 }
 

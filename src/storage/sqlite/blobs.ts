@@ -5,28 +5,45 @@ import type { ParsedMessage } from '../../message/types.ts';
 import { NotFound, type BlobId, type StoredBlob } from '../ports.ts';
 import type { SqliteContext } from './context.ts';
 
-export function putBlob(ctx: SqliteContext, bytes: Buffer, parsed: ParsedMessage): BlobId {
+/** A body ready to store: hashed and serialised before the transaction, so the write lock is held briefly. */
+export interface PreparedBlob {
+  sha256: Buffer;
+  bytes: Buffer;
+  parsedJson: string;
+}
+
+export function prepareBlob(bytes: Buffer, parsed: ParsedMessage): PreparedBlob {
+  return {
+    sha256: createHash('sha256').update(bytes).digest(),
+    bytes,
+    parsedJson: JSON.stringify(parsed),
+  };
+}
+
+/** Stores the body once per content inside the caller's write transaction and returns its id. */
+export function storeBlob(ctx: SqliteContext, blob: PreparedBlob): BlobId {
   const { db } = ctx;
-  const sha256 = createHash('sha256').update(bytes).digest();
-  const parsedJson = JSON.stringify(parsed);
-  return db.write(() => {
-    const now = ctx.now().getTime();
-    const existing = db.get<{ id: number }>('SELECT id FROM blobs WHERE sha256 = ?', sha256);
-    if (existing) {
-      // Touching restarts the grace period, so a concurrent collection cannot take it before it is used.
-      db.run('UPDATE blobs SET touched_at = ? WHERE id = ?', now, existing.id);
-      return existing.id as BlobId;
-    }
-    const { lastInsertRowid } = db.run(
-      'INSERT INTO blobs (sha256, size, parsed, touched_at) VALUES (?, ?, ?, ?)',
-      sha256,
-      bytes.length,
-      parsedJson,
-      now,
-    );
-    db.run('INSERT INTO blob_bytes (blob_id, bytes) VALUES (?, ?)', lastInsertRowid, bytes);
-    return lastInsertRowid as BlobId;
-  });
+  const now = ctx.now().getTime();
+  const existing = db.get<{ id: number }>('SELECT id FROM blobs WHERE sha256 = ?', blob.sha256);
+  if (existing) {
+    // Touching restarts the grace period, so a concurrent collection cannot take it before it is used.
+    db.run('UPDATE blobs SET touched_at = ? WHERE id = ?', now, existing.id);
+    return existing.id as BlobId;
+  }
+  const { lastInsertRowid } = db.run(
+    'INSERT INTO blobs (sha256, size, parsed, touched_at) VALUES (?, ?, ?, ?)',
+    blob.sha256,
+    blob.bytes.length,
+    blob.parsedJson,
+    now,
+  );
+  db.run('INSERT INTO blob_bytes (blob_id, bytes) VALUES (?, ?)', lastInsertRowid, blob.bytes);
+  return lastInsertRowid as BlobId;
+}
+
+export function putBlob(ctx: SqliteContext, bytes: Buffer, parsed: ParsedMessage): BlobId {
+  const blob = prepareBlob(bytes, parsed);
+  return ctx.db.write(() => storeBlob(ctx, blob));
 }
 
 export function getBlobBytes(ctx: SqliteContext, id: BlobId): Buffer {

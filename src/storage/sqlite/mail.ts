@@ -7,6 +7,7 @@ import type {
   BlobId,
   ChangesSince,
   CopyResult,
+  DeliveryTarget,
   FlagUpdate,
   FlagUpdateResult,
   MailStore,
@@ -79,6 +80,12 @@ export class SqliteMailStore implements MailStore {
 
   async append(mailboxId: MailboxId, newMessages: NewMessage[]): Promise<AppendResult[]> {
     return messages.append(this.#ctx, mailboxId, newMessages);
+  }
+  async deliver(
+    target: DeliveryTarget,
+    message: NewMessage,
+  ): Promise<AppendResult & { mailboxId: MailboxId }> {
+    return messages.deliver(this.#ctx, target, message);
   }
   async listMessages(mailboxId: MailboxId): Promise<MessageRecord[]> {
     return messages.listMessages(this.#ctx, mailboxId);

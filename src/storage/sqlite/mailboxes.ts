@@ -108,14 +108,21 @@ export function createMailbox(
   });
 }
 
-export function getMailbox(ctx: SqliteContext, accountId: AccountId, name: string): Mailbox | null {
-  const row = ctx.db.read(() =>
-    ctx.db.get<MailboxRow>(
-      `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = ? AND name = ?`,
-      accountId,
-      canonicalMailboxName(name),
-    ),
+/** The mailbox row by name, inside the caller's transaction (or on its own); undefined when missing. */
+export function findMailboxRow(
+  ctx: SqliteContext,
+  accountId: AccountId,
+  name: string,
+): MailboxRow | undefined {
+  return ctx.db.get<MailboxRow>(
+    `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = ? AND name = ?`,
+    accountId,
+    canonicalMailboxName(name),
   );
+}
+
+export function getMailbox(ctx: SqliteContext, accountId: AccountId, name: string): Mailbox | null {
+  const row = ctx.db.read(() => findMailboxRow(ctx, accountId, name));
   return row ? toMailbox(row) : null;
 }
 

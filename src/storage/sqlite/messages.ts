@@ -8,6 +8,7 @@ import type {
   BlobId,
   ChangesSince,
   CopyResult,
+  DeliveryTarget,
   FlagUpdate,
   FlagUpdateResult,
   MailboxId,
@@ -16,9 +17,9 @@ import type {
   NewMessage,
   Uid,
 } from '../ports.ts';
-import { requireBlobSize } from './blobs.ts';
+import { prepareBlob, requireBlobSize, storeBlob, type PreparedBlob } from './blobs.ts';
 import { collectBlobs, publishAfterCommit, type SqliteContext } from './context.ts';
-import { requireMailbox } from './mailboxes.ts';
+import { findMailboxRow, insertMailbox, requireMailbox, type MailboxRow } from './mailboxes.ts';
 
 const MESSAGE_COLUMNS = 'uid, blob_id, flags, internal_date, size, modseq';
 
@@ -60,33 +61,78 @@ function setMailboxCounters(ctx: SqliteContext, mailboxId: MailboxId, uidNext: n
   );
 }
 
-export function append(ctx: SqliteContext, mailboxId: MailboxId, messages: NewMessage[]): AppendResult[] {
+/** A new message with its flags encoded and its body hashed, ready for the write transaction. */
+interface PreparedMessage {
+  flags: string;
+  internalDate: number;
+  body: BlobId | PreparedBlob;
+}
+
+function prepareMessages(messages: readonly NewMessage[]): PreparedMessage[] {
+  return messages.map((message) => ({
+    flags: encodeFlags(normalizeFlags(message.flags)),
+    internalDate: message.internalDate.getTime(),
+    body: 'blobId' in message ? message.blobId : prepareBlob(message.bytes, message.parsed),
+  }));
+}
+
+/** Stores new bodies and inserts the rows inside the caller's write transaction; UIDs in the order given. */
+function appendRows(ctx: SqliteContext, mailbox: MailboxRow, messages: PreparedMessage[]): AppendResult[] {
+  if (messages.length === 0) return [];
   const { db } = ctx;
-  return db.write(() => {
-    const mailbox = requireMailbox(ctx, mailboxId);
-    if (messages.length === 0) return [];
-    const modSeq = mailbox.highest_modseq + 1;
-    let uid = mailbox.uid_next;
-    const results: AppendResult[] = [];
-    for (const message of messages) {
-      const size = requireBlobSize(ctx, message.blobId);
-      db.run(
-        'INSERT INTO messages (mailbox_id, uid, blob_id, flags, internal_date, size, modseq) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        mailboxId,
-        uid,
-        message.blobId,
-        encodeFlags(normalizeFlags(message.flags)),
-        message.internalDate.getTime(),
-        size,
-        modSeq,
-      );
-      results.push({ uid: uid as Uid, modSeq: modSeq as ModSeq, uidValidity: mailbox.uid_validity });
-      uid++;
+  const mailboxId = mailbox.id as MailboxId;
+  const modSeq = mailbox.highest_modseq + 1;
+  let uid = mailbox.uid_next;
+  const results: AppendResult[] = [];
+  for (const message of messages) {
+    let blobId: BlobId;
+    let size: number;
+    if (typeof message.body === 'number') {
+      blobId = message.body;
+      size = requireBlobSize(ctx, blobId);
+    } else {
+      blobId = storeBlob(ctx, message.body);
+      size = message.body.bytes.length;
     }
-    setMailboxCounters(ctx, mailboxId, uid, modSeq);
-    const uids = results.map((r) => r.uid);
-    publishAfterCommit(ctx, { kind: 'added', mailboxId, uids, modSeq: modSeq as ModSeq });
-    return results;
+    db.run(
+      'INSERT INTO messages (mailbox_id, uid, blob_id, flags, internal_date, size, modseq) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      mailboxId,
+      uid,
+      blobId,
+      message.flags,
+      message.internalDate,
+      size,
+      modSeq,
+    );
+    results.push({ uid: uid as Uid, modSeq: modSeq as ModSeq, uidValidity: mailbox.uid_validity });
+    uid++;
+  }
+  setMailboxCounters(ctx, mailboxId, uid, modSeq);
+  const uids = results.map((r) => r.uid);
+  publishAfterCommit(ctx, { kind: 'added', mailboxId, uids, modSeq: modSeq as ModSeq });
+  return results;
+}
+
+export function append(ctx: SqliteContext, mailboxId: MailboxId, messages: NewMessage[]): AppendResult[] {
+  const prepared = prepareMessages(messages);
+  return ctx.db.write(() => appendRows(ctx, requireMailbox(ctx, mailboxId), prepared));
+}
+
+/** Local delivery: mailbox lookup (re-created if missing), body and row in one write transaction. */
+export function deliver(
+  ctx: SqliteContext,
+  target: DeliveryTarget,
+  message: NewMessage,
+): AppendResult & { mailboxId: MailboxId } {
+  const prepared = prepareMessages([message]);
+  return ctx.db.write(() => {
+    let mailbox = findMailboxRow(ctx, target.accountId, target.mailbox);
+    if (!mailbox) {
+      mailbox = insertMailbox(ctx, target.accountId, target.mailbox, target.specialUse);
+      publishAfterCommit(ctx, { kind: 'mailboxes', accountId: target.accountId });
+    }
+    const [result] = appendRows(ctx, mailbox, prepared);
+    return { ...result!, mailboxId: mailbox.id as MailboxId };
   });
 }
 

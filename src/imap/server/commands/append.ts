@@ -24,14 +24,14 @@ export async function append(s: ImapSession, c: CommandOf<'APPEND'>): Promise<Co
   for (const message of c.messages) {
     if (message.utf8 && !s.utf8) throw bad('APPEND UTF8 needs ENABLE UTF8=ACCEPT');
     if (message.data.length === 0) throw no('Empty message', 'CANNOT');
-    const parsed = s.ctx.parseMessage(message.data);
-    const blobId = await s.ctx.mail.putBlob(message.data, parsed);
     messages.push({
-      blobId,
+      bytes: message.data,
+      parsed: s.ctx.parseMessage(message.data),
       flags: settableFlags(message.flags),
       internalDate: message.internalDate ?? s.ctx.clock.now(),
     });
   }
+  // Bodies and rows in one transaction: one commit for the whole (MULTI)APPEND.
   const results = await s.ctx.mail.append(mailbox.id, messages);
   const selected = s.selected;
   if (selected && selected.mailbox.id === mailbox.id) {
