@@ -3,7 +3,8 @@
 // one delay warning), next attempt scheduled with backoff, the entry removed once every recipient is final.
 //
 // Order matters for crashes: DSNs are handed over before the results are recorded, so a crash in between
-// can at worst repeat a DSN, never lose one (RFC 5321 §6.1: duplicates over losses).
+// can at worst repeat a DSN, never lose one (RFC 5321 §6.1: duplicates over losses). The results and the
+// removal of a finished entry are one transaction (one commit per delivered message).
 
 import type { Clock } from '../app/context.ts';
 import type { Config } from '../config/schema.ts';
@@ -103,8 +104,9 @@ export async function finalizeAttempt(
     dsns.push(kind);
   }
 
-  // When this attempt makes every recipient final, the entry is due at once: should the process die between
-  // recording and removing, the next claim (of any node) removes it instead of keeping it for a backoff.
+  // When this attempt makes every recipient final, recordAttempt removes the entry with the results. The
+  // recorded state says "due now" all the same: an entry with nothing pending that is still stored (left by
+  // an older version between its two commits) is removed by the next claim of any node, not kept for a backoff.
   const resultOf = new Map(results.map((r) => [r.address, r.state]));
   const allFinal = entry.recipients.every((r) => (resultOf.get(r.address) ?? r.state) !== 'pending');
   const next = allFinal
@@ -115,10 +117,12 @@ export async function finalizeAttempt(
   const first = stillPending[0];
   let updated: QueueEntry;
   try {
-    updated = await deps.store.queue.recordAttempt(entry.id, results, {
-      nextAttemptAt: next,
-      lastError: first ? `${first.status} ${first.text}` : null,
-    });
+    updated = await deps.store.queue.recordAttempt(
+      entry.id,
+      results,
+      { nextAttemptAt: next, lastError: first ? `${first.status} ${first.text}` : null },
+      { removeIfDone: true },
+    );
   } catch (err) {
     if (err instanceof NotFound) {
       deps.log.info({ queueId: entry.id }, 'entry was removed during delivery (operator)');
@@ -126,14 +130,9 @@ export async function finalizeAttempt(
     }
     throw err;
   }
+  // Removed by recordAttempt exactly when no recipient is pending.
   const done = updated.recipients.every((r) => r.state !== 'pending');
-  if (done) {
-    await deps.store.queue.remove(entry.id).catch((err: unknown) => {
-      if (!(err instanceof NotFound)) throw err;
-    });
-  } else if (dsns.includes('delay')) {
-    await deps.store.queue.setDelayWarned(entry.id);
-  }
+  if (!done && dsns.includes('delay')) await deps.store.queue.setDelayWarned(entry.id);
   return { removed: done, ...counts, dsns };
 }
 

@@ -43,7 +43,7 @@ export interface QueueDeps {
   pollIntervalMs?: number;
   /** Entries in progress at once; default 10 × queue.concurrency. */
   maxInFlight?: number;
-  /** Jobs waiting per destination before new ones are deferred; default 10 × queue.per_destination. */
+  /** Waiting jobs per destination beyond which claims skip its entries; default 10 × per_destination. */
   waitingPerDestination?: number;
   /** Lease owner name; default host:pid:random. */
   owner?: string;

@@ -60,7 +60,16 @@ function findRoute(domain: string, routes: Record<string, RouteSpec>): RouteMatc
  */
 export function destinationKey(domain: string, routes: Record<string, RouteSpec>): string {
   const route = findRoute(domain, routes);
-  if (!route) return `domain:${domain}`;
+  return route ? routeKey(route) : `domain:${domain}`;
+}
+
+/** The destination of every domain without a route of its own, when a "*" route names one (a smarthost). */
+export function catchAllDestinationKey(routes: Record<string, RouteSpec>): string | null {
+  const route = findRoute('*', routes);
+  return route ? routeKey(route) : null;
+}
+
+function routeKey(route: RouteMatch): string {
   return route.requireTls ? `route:${route.host}+tls` : `route:${route.host}`;
 }
 

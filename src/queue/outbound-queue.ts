@@ -11,8 +11,14 @@
 //   own line is never taken by another claimer (nor re-claimed by this one, which would count a crash).
 // - Each attempt that ends records a result for every pending recipient, so "claims without a result"
 //   (entry.attempts - 1 - recipient attempts) counts crashes; at max_crashes the entry is held.
-// - No head-of-line blocking: a destination gets at most per_destination sessions and at most
-//   waitingPerDestination waiting jobs; a dead destination fails all its waiting jobs with one connection error.
+// - No head-of-line blocking: a destination gets at most per_destination sessions, and once
+//   waitingPerDestination jobs wait for it, claims leave its entries in the store (skipDomains: not leased,
+//   not counted) and take the next ones for other destinations; it claims again when its line is half
+//   empty. A claim takes at most one line's worth, so a line never holds more than two; beyond that (domains
+//   routed to one host) an entry is put back. A dead destination fails all its waiting jobs with one
+//   connection error.
+// - A busy destination gets more sessions (slow start): one until a session has connected, then one more
+//   whenever more jobs wait than its open sessions clear soon, up to per_destination and concurrency.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
@@ -24,7 +30,14 @@ import type { ClientTimeouts, SmtpClient } from '../smtp/client/smtp-client.ts';
 import { NotFound, type QueueEntry, type QueueRecipient } from '../storage/ports.ts';
 import type { BounceSink } from './bounce-sink.ts';
 import { finalizeAttempt } from './finalize.ts';
-import { destinationKey, domainOf, NextHopError, resolveNextHop, type NextHop } from './next-hop.ts';
+import {
+  catchAllDestinationKey,
+  destinationKey,
+  domainOf,
+  NextHopError,
+  resolveNextHop,
+  type NextHop,
+} from './next-hop.ts';
 import { outcomeFromError, type DeliveryOutcome } from './outcome.ts';
 import { connectToNextHop, deliverJob, type Job } from './remote-delivery.ts';
 
@@ -37,7 +50,7 @@ export interface OutboundQueueOptions {
   pollIntervalMs: number;
   /** Entries in progress at once (claimed, not yet finished). */
   maxInFlight: number;
-  /** Jobs waiting for one destination beyond which new ones are deferred at once. */
+  /** Jobs waiting for one destination beyond which claims leave its entries in the store. */
   waitingPerDestination: number;
   /** Lease owner name; unique per process. */
   owner: string;
@@ -62,6 +75,8 @@ interface Destination {
   key: string;
   jobs: Array<Job & { attempt: EntryAttempt }>;
   sessions: number;
+  /** The last connection attempt got through: sessions beyond the first may open. */
+  reachable: boolean;
 }
 
 /**
@@ -81,9 +96,19 @@ export function defaultOwner(prefix = `${osHostname()}:`): string {
 /** How soon an entry put back because its destinations were busy is due again. */
 const BUSY_RETRY_MS = 5_000;
 
+/**
+ * Waiting jobs per open session beyond which a destination gets another session: about what one session
+ * sends in a few hundred milliseconds, so a short line stays on one connection and a long one is shared.
+ */
+const WAITING_PER_SESSION = 10;
+
 export class OutboundQueue {
   readonly name = 'queue';
   #busyPutBack = false;
+  /** The last claim took all it could: a finished job alone (more room) would not find more. */
+  #exhausted = false;
+  /** Destinations whose entries the last claim left in the store (their lines were full). */
+  #skipped = new Set<string>();
   readonly #ctx: AppContext;
   readonly #o: OutboundQueueOptions;
   readonly #log: Logger;
@@ -108,6 +133,7 @@ export class OutboundQueue {
 
   /** Looks for due entries now (after enqueue, operator retry, or from the poll timer). */
   wake(): void {
+    this.#exhausted = false;
     this.#startRenewing();
     this.#track(this.#pump());
   }
@@ -171,21 +197,59 @@ export class OutboundQueue {
   async #claimBatches(): Promise<void> {
     const q = this.#ctx.config.queue;
     for (;;) {
+      this.#exhausted = false;
       const room = this.#o.maxInFlight - this.#inFlight.size;
       if (room <= 0 || this.#stopping) return;
+      // One line's worth at most, so a destination with a long backlog never takes more than two lines.
+      const limit = Math.min(room, this.#o.waitingPerDestination);
+      const full = this.#fullDestinations();
+      // Set before the claim, so a line that drains meanwhile asks for another (#lineDrained).
+      this.#skipped = new Set(full.keys);
+      if (full.everything) {
+        // The smarthost's line is full and nearly every entry goes there: claim when it is half empty.
+        this.#exhausted = true;
+        return;
+      }
       const now = this.#ctx.clock.now();
       const entries = await this.#ctx.store.queue.claimDue(
         now,
-        room,
+        limit,
         this.#o.owner,
         new Date(now.getTime() + q.lease_s * 1000),
+        full.domains.length > 0 ? { skipDomains: full.domains } : undefined,
       );
       this.#busyPutBack = false;
       for (const entry of entries) await this.#admit(entry);
       this.#dispatch();
-      // Busy destinations: claim again when a job finishes (wake), not in a loop over the same entries.
-      if (entries.length < room || this.#busyPutBack) return;
+      if (entries.length < limit || this.#busyPutBack) {
+        // All claimable taken (or put back): claim again on a wake, a half-empty line or the timer.
+        this.#exhausted = true;
+        return;
+      }
     }
+  }
+
+  /**
+   * Destinations with a full waiting line, and the recipient domains of their jobs (what claims skip);
+   * `everything` when one of them is the "*" route's, which takes the domains no claim could name.
+   */
+  #fullDestinations(): { keys: string[]; domains: string[]; everything: boolean } {
+    const catchAll = catchAllDestinationKey(this.#ctx.config.routes);
+    const keys: string[] = [];
+    const domains = new Set<string>();
+    for (const dest of this.#destinations.values()) {
+      if (dest.jobs.length < this.#o.waitingPerDestination) continue;
+      keys.push(dest.key);
+      for (const job of dest.jobs) for (const r of job.recipients) domains.add(domainOf(r.address));
+    }
+    return { keys, domains: [...domains], everything: catchAll !== null && keys.includes(catchAll) };
+  }
+
+  /** A destination that claims skipped has room again: claim what waits for it. */
+  #lineDrained(dest: Destination): void {
+    if (!this.#skipped.has(dest.key) || dest.jobs.length > this.#o.waitingPerDestination / 2) return;
+    this.#skipped.delete(dest.key);
+    if (!this.#stopping) this.wake();
   }
 
   async #admit(entry: QueueEntry): Promise<void> {
@@ -210,9 +274,10 @@ export class OutboundQueue {
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
     log.debug({ attempt: entry.attempts, destinations: [...groups.keys()] }, 'attempt started');
-    const full = (key: string) =>
-      (this.#destinations.get(key)?.jobs.length ?? 0) >= this.#o.waitingPerDestination;
-    if ([...groups.keys()].every(full)) {
+    // Claims skip full lines, so this is for domains routed to one host that claims could not tell apart.
+    const overflowing = (key: string) =>
+      (this.#destinations.get(key)?.jobs.length ?? 0) >= 2 * this.#o.waitingPerDestination;
+    if ([...groups.keys()].every(overflowing)) {
       // Every destination of this entry already has a full waiting line: this is not a delivery attempt, so
       // put the entry back, due again shortly, with no attempt counted and no backoff (a bulk mailing to one
       // domain would otherwise stall behind doubling backoffs).
@@ -222,10 +287,10 @@ export class OutboundQueue {
     for (const [key, recipients] of groups) {
       let dest = this.#destinations.get(key);
       if (!dest) {
-        dest = { key, jobs: [], sessions: 0 };
+        dest = { key, jobs: [], sessions: 0, reachable: false };
         this.#destinations.set(key, dest);
       }
-      if (dest.jobs.length >= this.#o.waitingPerDestination) {
+      if (overflowing(key)) {
         attempt.outcomes.push(
           ...recipients.map((r) => outcomeFromError(r.address, '4.4.5', `destination ${key} busy; deferred`)),
         );
@@ -284,9 +349,13 @@ export class OutboundQueue {
 
   #dispatch(): void {
     const q = this.#ctx.config.queue;
+    // A session reconnects after messages_per_connection messages, so it clears at most that many soon.
+    const perSession = Math.min(WAITING_PER_SESSION, q.messages_per_connection);
     for (const dest of this.#destinations.values()) {
-      // Few sessions carrying many messages each, up to per_destination when there is a lot to send.
-      const wanted = Math.min(q.per_destination, Math.ceil(dest.jobs.length / q.messages_per_connection));
+      // Few sessions carrying many messages each; more while the line is long, once one got through (a dead
+      // destination costs one connection attempt, not per_destination of them).
+      const limit = dest.reachable ? q.per_destination : 1;
+      const wanted = Math.min(limit, Math.ceil(dest.jobs.length / perSession));
       while (
         !this.#stopping &&
         dest.sessions < wanted &&
@@ -327,6 +396,9 @@ export class OutboundQueue {
           timeouts: this.#o.timeouts,
           log,
         });
+        const firstThrough = connected.ok && !dest.reachable;
+        dest.reachable = connected.ok;
+        if (firstThrough) this.#dispatch();
         if (!connected.ok) {
           log.info({ err: connected.summary }, 'destination unreachable');
           this.#failWaiting(dest, connected.failure);
@@ -343,6 +415,7 @@ export class OutboundQueue {
             !this.#stopping
           ) {
             const job = dest.jobs.shift()!;
+            this.#lineDrained(dest);
             if (sent > 0) {
               try {
                 await client.reset();
@@ -384,6 +457,7 @@ export class OutboundQueue {
   /** Gives every waiting job of the destination the same outcome (dead destination, DNS failure, stop). */
   #failWaiting(dest: Destination, outcome: (address: string) => DeliveryOutcome): void {
     const jobs = dest.jobs.splice(0);
+    this.#lineDrained(dest);
     for (const job of jobs) {
       const outcomes = job.recipients.map((r) => outcome(r.address));
       this.#logOutcomes(job, outcomes);
@@ -434,7 +508,8 @@ export class OutboundQueue {
       this.#log.error({ queueId: entry.id, err }, 'recording the attempt failed');
     } finally {
       this.#inFlight.delete(entry.id);
-      if (!this.#stopping) this.wake();
+      // Room for one more entry: worth a claim only if the last one stopped for lack of room.
+      if (!this.#stopping && !this.#exhausted) this.#track(this.#pump());
     }
   }
 

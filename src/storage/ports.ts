@@ -284,16 +284,28 @@ export interface QueueStore {
    * Takes up to `limit` due entries (not held, nextAttemptAt <= now, lease free or expired), oldest first,
    * sets a lease for `owner` until `leaseUntil`, increments `attempts`, and returns them. Exactly one
    * caller gets each entry, also across nodes (SKIP LOCKED on PostgreSQL).
+   * `skipDomains` (lower-case): entries whose pending recipients are all at these domains (the part after
+   * the last '@') are left alone, neither leased nor counted: a worker whose line for them is full.
    */
-  claimDue(now: Date, limit: number, owner: string, leaseUntil: Date): Promise<QueueEntry[]>;
+  claimDue(
+    now: Date,
+    limit: number,
+    owner: string,
+    leaseUntil: Date,
+    options?: { skipDomains?: readonly string[] },
+  ): Promise<QueueEntry[]>;
   /**
    * Records per-recipient results of an attempt, releases the lease, sets the next attempt time.
    * Adds one to the attempt count of each recipient listed (the queue's crash detection relies on it).
+   * With `removeIfDone`, an entry whose recipients are all final afterwards is removed in the same
+   * transaction (one commit per finished message; unreferenced blobs are collected after it): the answer
+   * is then its last state, so it was removed exactly when none of its recipients is pending.
    */
   recordAttempt(
     id: string,
     results: RecipientResult[],
     next: { nextAttemptAt: Date; lastError: string | null },
+    options?: { removeIfDone?: boolean },
   ): Promise<QueueEntry>;
   /**
    * Frees the leases held by earlier runs of this node (owners starting with `ownerPrefix`, other than `except`),

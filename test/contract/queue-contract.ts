@@ -160,6 +160,54 @@ export function queueContract(factory: StoreFactory): void {
   );
 
   test(
+    'claimDue with skipDomains leaves entries whose pending recipients are all at those domains alone',
+    it(async ({ store }) => {
+      const now = new Date();
+      const lease = new Date(now.getTime() + MINUTE);
+      const to = (...addresses: string[]) =>
+        newEntry(store, { recipients: addresses.map((address) => ({ address, orcpt: null, notify: [] })) });
+      const busy = await store.queue.enqueue(await to('bob@Busy.example', 'carol@busy.example'));
+      const mixed = await store.queue.enqueue(await to('dave@busy.example', 'erin@other.example'));
+      const quoted = await store.queue.enqueue(await to('"frank@other.example"@busy.example'));
+      const other = await store.queue.enqueue(await to('gina@other.example'));
+      const partly = await store.queue.enqueue(await to('hank@other.example', 'ivy@busy.example'));
+      const finished = await store.queue.enqueue(await to('jan@busy.example'));
+      await store.queue.claimDue(now, 10, 'w', lease);
+      // partly: only busy.example is still pending (the delivered recipient elsewhere does not count);
+      // finished: nothing pending, never skipped, so a finished entry left behind is cleaned up.
+      await store.queue.recordAttempt(
+        partly.id,
+        [
+          { address: 'hank@other.example', state: 'delivered', finalReply: '250 ok' },
+          { address: 'ivy@busy.example', state: 'pending', error: '451 later' },
+        ],
+        { nextAttemptAt: now, lastError: '451 later' },
+      );
+      await store.queue.recordAttempt(
+        finished.id,
+        [{ address: 'jan@busy.example', state: 'delivered', finalReply: '250 ok' }],
+        { nextAttemptAt: now, lastError: null },
+      );
+      for (const e of [busy, mixed, quoted, other]) {
+        await store.queue.recordAttempt(e.id, [], { nextAttemptAt: now, lastError: null });
+      }
+
+      const claimed = await store.queue.claimDue(now, 10, 'w2', lease, { skipDomains: ['busy.example'] });
+      assert.deepEqual(ids(claimed), [mixed.id, other.id, finished.id]);
+      for (const e of [busy, quoted, partly]) {
+        const left = (await store.queue.get(e.id))!;
+        assert.equal(left.leaseOwner, null, 'not leased');
+        assert.equal(left.attempts, 1, 'not counted');
+      }
+      assert.deepEqual(ids(await store.queue.claimDue(now, 10, 'w2', lease, { skipDomains: [] })), [
+        busy.id,
+        quoted.id,
+        partly.id,
+      ]);
+    }),
+  );
+
+  test(
     'releaseLeases frees the leases of earlier runs of a node, not those of the current run or of others',
     it(async ({ store }) => {
       const now = new Date();
@@ -300,6 +348,85 @@ export function queueContract(factory: StoreFactory): void {
         lastError: null,
       });
       assert.ok((await rejection(missing)) instanceof NotFound);
+    }),
+  );
+
+  test(
+    'recordAttempt with removeIfDone removes the entry in the same call once every recipient is final',
+    it(async ({ store, reopen }) => {
+      const queued = await store.queue.enqueue(
+        await newEntry(store, {
+          recipients: [
+            { address: 'bob@hamburger.edu', orcpt: null, notify: [] },
+            { address: 'carol@example.org', orcpt: null, notify: [] },
+          ],
+        }),
+      );
+      const other = await store.queue.enqueue(await newEntry(store));
+      const now = new Date();
+      const lease = new Date(now.getTime() + MINUTE);
+      await store.queue.claimDue(now, 10, 'w', lease);
+      const retryAt = new Date(now.getTime() + 10 * MINUTE);
+
+      // A recipient still pending: recorded as without the option, nothing removed.
+      const first = await store.queue.recordAttempt(
+        queued.id,
+        [
+          { address: 'bob@hamburger.edu', state: 'delivered', finalReply: '250 2.0.0 ok' },
+          { address: 'carol@example.org', state: 'pending', error: '451 4.4.1 try later' },
+        ],
+        { nextAttemptAt: retryAt, lastError: '451 4.4.1 try later' },
+        { removeIfDone: true },
+      );
+      assert.deepEqual(await store.queue.get(queued.id), first);
+      assert.equal(first.leaseOwner, null);
+
+      // The last one final: the answer is the entry's last state, and the entry is gone (also for another
+      // connection), its recipients with it; other entries are untouched.
+      const last = await store.queue.recordAttempt(
+        queued.id,
+        [
+          {
+            address: 'carol@example.org',
+            state: 'failed',
+            error: '550 5.1.1 no such user',
+            finalReply: '550 5.1.1 no such user',
+          },
+        ],
+        { nextAttemptAt: now, lastError: null },
+        { removeIfDone: true },
+      );
+      assert.deepEqual(
+        last.recipients.map((r) => [r.address, r.state, r.attempts, r.finalReply]),
+        [
+          ['bob@hamburger.edu', 'delivered', 1, '250 2.0.0 ok'],
+          ['carol@example.org', 'failed', 2, '550 5.1.1 no such user'],
+        ],
+      );
+      assert.equal(last.leaseOwner, null);
+      assert.equal(await store.queue.get(queued.id), null);
+      assert.deepEqual(ids(await (await reopen()).queue.list()), [other.id]);
+      assert.ok((await rejection(store.queue.remove(queued.id))) instanceof NotFound);
+      const again = store.queue.recordAttempt(
+        queued.id,
+        [],
+        { nextAttemptAt: now, lastError: null },
+        {
+          removeIfDone: true,
+        },
+      );
+      assert.ok((await rejection(again)) instanceof NotFound);
+      // The blob another entry shares is kept.
+      assert.equal((await store.mail.getBlobBytes(other.blobId)).length, other.size);
+
+      // Without the option, a finished entry stays (due as asked) until remove().
+      const done = await store.queue.recordAttempt(
+        other.id,
+        [{ address: 'bob@hamburger.edu', state: 'delivered', finalReply: '250 2.0.0 ok' }],
+        { nextAttemptAt: now, lastError: null },
+      );
+      assert.deepEqual(await store.queue.get(other.id), done);
+      assert.deepEqual(ids(await store.queue.claimDue(now, 10, 'w', lease)), [other.id]);
     }),
   );
 

@@ -58,6 +58,12 @@ const RECIPIENT_COLUMNS =
   'entry_seq, address, orcpt, notify, state, attempts, last_error, final_reply, updated_at';
 const MAX_ID_TRIES = 20;
 
+/** claimDue's skipDomains ($5): an entry with a pending recipient and none at another domain (after the last '@'). */
+const SKIP_DOMAINS_CLAUSE = `AND NOT (
+             EXISTS (SELECT 1 FROM queue_recipients r WHERE r.entry_seq = e.seq AND r.state = 'pending')
+             AND NOT EXISTS (SELECT 1 FROM queue_recipients r WHERE r.entry_seq = e.seq AND r.state = 'pending'
+                               AND lower(substring(r.address from '[^@]*$')) <> ALL($5::text[])))`;
+
 function toRecipient(row: RecipientRow): QueueRecipient {
   return {
     address: row.address,
@@ -177,15 +183,23 @@ export class PgQueueStore implements QueueStore {
     );
   }
 
-  async claimDue(now: Date, limit: number, owner: string, leaseUntil: Date): Promise<QueueEntry[]> {
+  async claimDue(
+    now: Date,
+    limit: number,
+    owner: string,
+    leaseUntil: Date,
+    options: { skipDomains?: readonly string[] } = {},
+  ): Promise<QueueEntry[]> {
     if (limit <= 0) return [];
+    const skip = options.skipDomains ?? [];
     return this.#ctx.db.write(async (tx) => {
       // Rows another claimer holds are skipped, not waited for; the lease written here keeps them from the
       // next claimer once this transaction commits.
       const rows = await tx.rows<EntryRow>(
         `WITH due AS (
-           SELECT seq FROM queue_entries
+           SELECT seq FROM queue_entries e
             WHERE NOT held AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+            ${skip.length > 0 ? SKIP_DOMAINS_CLAUSE : ''}
             ORDER BY created_at, seq LIMIT $2
             FOR UPDATE SKIP LOCKED)
          UPDATE queue_entries q
@@ -194,7 +208,7 @@ export class PgQueueStore implements QueueStore {
          RETURNING ${ENTRY_COLUMNS.split(', ')
            .map((column) => `q.${column}`)
            .join(', ')}`,
-        [now, limit, owner, leaseUntil],
+        skip.length > 0 ? [now, limit, owner, leaseUntil, skip] : [now, limit, owner, leaseUntil],
       );
       rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.seq - b.seq);
       return withRecipients(tx, rows);
@@ -205,8 +219,11 @@ export class PgQueueStore implements QueueStore {
     id: string,
     results: RecipientResult[],
     next: { nextAttemptAt: Date; lastError: string | null },
+    options: { removeIfDone?: boolean } = {},
   ): Promise<QueueEntry> {
-    return this.#ctx.db.write(async (tx) => {
+    const done = (entry: QueueEntry) =>
+      options.removeIfDone === true && entry.recipients.every((r) => r.state !== 'pending');
+    const recorded = await this.#ctx.db.write(async (tx) => {
       const entry = await tx.row<{ seq: number }>('SELECT seq FROM queue_entries WHERE id = $1 FOR UPDATE', [
         id,
       ]);
@@ -226,8 +243,13 @@ export class PgQueueStore implements QueueStore {
           WHERE seq = $3`,
         [next.nextAttemptAt, next.lastError, entry.seq],
       );
-      return (await load(tx, id))!;
+      const after = (await load(tx, id))!;
+      if (done(after)) await tx.run('DELETE FROM queue_entries WHERE seq = $1', [entry.seq]);
+      return after;
     });
+    // As remove() does: collection once the delete has committed.
+    if (done(recorded)) await collectBlobsQuietly(this.#ctx);
+    return recorded;
   }
 
   async #update(id: string, sql: string, params: unknown[]): Promise<void> {

@@ -55,6 +55,14 @@ const RECIPIENT_COLUMNS =
   'entry_seq, address, orcpt, notify, state, attempts, last_error, final_reply, updated_at';
 const MAX_ID_TRIES = 20;
 
+/** The domain of queue_recipients.address: what follows the last '@' (rtrim strips the trailing non-'@'). */
+const RECIPIENT_DOMAIN = "lower(replace(r.address, rtrim(r.address, replace(r.address, '@', '')), ''))";
+/** claimDue's skipDomains: an entry with a pending recipient and none outside the JSON array given. */
+const SKIP_DOMAINS_CLAUSE = `AND NOT (
+            EXISTS (SELECT 1 FROM queue_recipients r WHERE r.entry_seq = e.seq AND r.state = 'pending')
+            AND NOT EXISTS (SELECT 1 FROM queue_recipients r WHERE r.entry_seq = e.seq AND r.state = 'pending'
+                              AND ${RECIPIENT_DOMAIN} NOT IN (SELECT value FROM json_each(?))))`;
+
 function toRecipient(row: RecipientRow): QueueRecipient {
   return {
     address: row.address,
@@ -180,16 +188,25 @@ export class SqliteQueueStore implements QueueStore {
     );
   }
 
-  async claimDue(now: Date, limit: number, owner: string, leaseUntil: Date): Promise<QueueEntry[]> {
+  async claimDue(
+    now: Date,
+    limit: number,
+    owner: string,
+    leaseUntil: Date,
+    options: { skipDomains?: readonly string[] } = {},
+  ): Promise<QueueEntry[]> {
     const { db } = this.#ctx;
     if (limit <= 0) return [];
+    const skip = options.skipDomains ?? [];
     return db.write(() => {
       const rows = db.all<{ seq: number }>(
-        `SELECT seq FROM queue_entries
+        `SELECT seq FROM queue_entries e
           WHERE held = 0 AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+          ${skip.length > 0 ? SKIP_DOMAINS_CLAUSE : ''}
           ORDER BY created_at, seq LIMIT ?`,
         now.getTime(),
         now.getTime(),
+        ...(skip.length > 0 ? [JSON.stringify(skip)] : []),
         limit,
       );
       for (const { seq } of rows) {
@@ -213,6 +230,7 @@ export class SqliteQueueStore implements QueueStore {
     id: string,
     results: RecipientResult[],
     next: { nextAttemptAt: Date; lastError: string | null },
+    options: { removeIfDone?: boolean } = {},
   ): Promise<QueueEntry> {
     const { db } = this.#ctx;
     return db.write(() => {
@@ -240,7 +258,12 @@ export class SqliteQueueStore implements QueueStore {
         next.lastError,
         entry.seq,
       );
-      return this.#require(id);
+      const recorded = this.#require(id);
+      if (options.removeIfDone && recorded.recipients.every((r) => r.state !== 'pending')) {
+        db.run('DELETE FROM queue_entries WHERE seq = ?', entry.seq);
+        collectBlobs(this.#ctx); // as remove() does
+      }
+      return recorded;
     });
   }
 
