@@ -2,6 +2,7 @@
 // a name, when the configuration wants it, and a start function that returns something with stop().
 
 import { AccountService } from '../accounts/index.ts';
+import { startAutoconfig } from '../autoconfig/index.ts';
 import type { Config } from '../config/schema.ts';
 import { startImapServers } from '../imap/server/index.ts';
 import { startQueue } from '../queue/index.ts';
@@ -53,5 +54,11 @@ const imap: ServiceStarter = {
   start: (ctx, shared) => startImapServers(ctx, { accounts: shared.accounts }),
 };
 
+const autoconfig: ServiceStarter = {
+  name: 'autoconfig',
+  enabled: (config) => config.autoconfig.listen.length + config.autoconfig.listen_tls.length > 0,
+  start: (ctx) => startAutoconfig(ctx),
+};
+
 /** The queue worker first, so mail accepted by the first SMTP session has a worker to go to. */
-export const defaultServices: ServiceStarter[] = [queue, smtp, imap];
+export const defaultServices: ServiceStarter[] = [queue, smtp, imap, autoconfig];

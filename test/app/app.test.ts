@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startApp } from '../../src/app/app.ts';
+import type { AutoconfigService } from '../../src/autoconfig/index.ts';
 import type { ServiceStarter } from '../../src/app/services.ts';
 import { configFromDefaults } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log/logger.ts';
@@ -80,6 +81,27 @@ describe('startApp', () => {
         app.services.map((s) => s.name),
         ['queue', 'smtp', 'imap'],
       );
+    } finally {
+      await app.stop();
+    }
+  });
+
+  test('with [autoconfig] listen set, serve answers autoconfig and MTA-STS requests over HTTP', async () => {
+    const config = testConfig();
+    for (const name of ['smtp', 'submission', 'submissions', 'imap', 'imaps'] as const)
+      config.listen[name] = [];
+    config.autoconfig.listen = ['127.0.0.1:0'];
+    const app = await startApp(config, { log: silentLogger() });
+    try {
+      assert.deepEqual(
+        app.services.map((s) => s.name),
+        ['queue', 'autoconfig'],
+      );
+      const { http } = app.services.find((s) => s.name === 'autoconfig') as AutoconfigService;
+      const base = `http://127.0.0.1:${http[0]!.port}`;
+      const policy = await fetch(`${base}/.well-known/mta-sts.txt`);
+      assert.equal(policy.status, 200);
+      assert.match(await policy.text(), /^version: STSv1\r?\nmode: testing\r?\n/);
     } finally {
       await app.stop();
     }
