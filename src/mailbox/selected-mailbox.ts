@@ -19,6 +19,7 @@ import type {
   ModSeq,
   Uid,
 } from '../storage/ports.ts';
+import { RecordCache } from './record-cache.ts';
 
 export type SeqNum = number & { readonly __brand: 'SeqNum' };
 
@@ -46,19 +47,30 @@ export class SelectedMailbox {
   #flagged = new Set<Uid>();
   #checkGone = false;
   #unsubscribe: () => void;
+  readonly #cache: RecordCache;
   #onPending: (() => void) | null = null;
   #syncing: Promise<unknown> = Promise.resolve();
 
-  private constructor(store: MailStore, mailbox: Mailbox, readOnly: boolean, unsubscribe: () => void) {
+  private constructor(
+    store: MailStore,
+    mailbox: Mailbox,
+    readOnly: boolean,
+    unsubscribe: () => void,
+    records: readonly MessageRecord[],
+  ) {
     this.#store = store;
     this.mailbox = mailbox;
     this.readOnly = readOnly;
-    this.#uids = [];
+    this.#uids = records.map((r) => r.uid);
     this.keywords = new Set();
     this.#unsubscribe = unsubscribe;
+    this.#cache = new RecordCache(store, mailbox.id, records, mailbox.highestModSeq);
   }
 
-  /** Subscribes to the change feed first, then reads the messages, so nothing falls between the two. */
+  /**
+   * Subscribes to the change feed first, then reads the messages, so nothing falls between the two.
+   * `mailbox` must have been read before (its HIGHESTMODSEQ is where the kept records start to follow changes).
+   */
   static async open(
     store: MailStore,
     changes: ChangeFeed,
@@ -70,8 +82,7 @@ export class SelectedMailbox {
     const unsubscribe = changes.subscribe((change) => (view ? view.#onChange(change) : early.push(change)));
     try {
       const records = await store.listMessages(mailbox.id);
-      view = new SelectedMailbox(store, mailbox, readOnly, unsubscribe);
-      view.#uids = records.map((r) => r.uid);
+      view = new SelectedMailbox(store, mailbox, readOnly, unsubscribe, records);
       for (const record of records) view.#noteKeywords(record.flags);
       view.#keywordsChanged = false;
       for (const change of early) view.#onChange(change);
@@ -120,6 +131,14 @@ export class SelectedMailbox {
 
   get maxUid(): Uid | null {
     return this.#uids.at(-1) ?? null;
+  }
+
+  /**
+   * The records of these UIDs (ascending) as stored now, ascending UID; messages expunged meanwhile are left
+   * out. Kept in memory since SELECT and brought up to date with one changesSince query (RecordCache).
+   */
+  records(uids: readonly Uid[]): Promise<MessageRecord[]> {
+    return this.#cache.records(uids);
   }
 
   /** Records that the session itself has shown these flag states (no repeat when the feed reports them). */
@@ -183,7 +202,7 @@ export class SelectedMailbox {
         uids.sort((a, b) => a - b);
         let records: MessageRecord[];
         try {
-          records = await this.#store.getMessages(this.mailbox.id, uids);
+          records = await this.#cache.records(uids);
         } catch (error) {
           for (const uid of uids) this.#flagged.add(uid); // announce them next time
           throw error;

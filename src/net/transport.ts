@@ -6,6 +6,8 @@
 // - Only CRLF ends a line for protocol purposes; a bare LF is reported to the caller (`bareLf`), never hidden.
 // - At every TLS transition buffered input is discarded (RFC 3207 §4.2, DESIGN.md §4.6).
 // - Every read has a limit (line length, byte count, data size) and an idle timeout.
+// - Output held with hold() leaves at release(), at the latest before any wait for input, and never piles up
+//   beyond HOLD_LIMIT.
 
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
@@ -38,6 +40,8 @@ export interface DotData {
   bareCr: boolean;
 }
 
+/** Held output beyond this is sent at once (below the smallest slow-reader limit, imap.max_output_buffer). */
+const HOLD_LIMIT = 64 * 1024;
 const CR = 13;
 const LF = 10;
 const DOT = 46;
@@ -50,6 +54,7 @@ export class Transport {
   #error: Error | null = null;
   #waiter: (() => void) | null = null;
   #idleTimeoutMs = 0;
+  #held = false;
   #onData = (chunk: Buffer) => {
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
@@ -201,11 +206,34 @@ export class Transport {
 
   /** Queues output; resolves at once. Use drain() to wait for a slow reader. */
   write(data: string | Buffer): void {
-    if (this.#stream.writable) this.#stream.write(data);
+    if (!this.#stream.writable) return;
+    this.#stream.write(data);
+    // A long response is not held beyond HOLD_LIMIT (it would only delay it, and slow-reader checks count
+    // held octets): what is held leaves now, and the rest of the response as it is written.
+    if (this.#held && this.#stream.writableLength >= HOLD_LIMIT) this.release();
+  }
+
+  /**
+   * Collects the following writes until release() and sends them in one go (one writev, one TCP segment for
+   * a short response instead of one per piece). Released at the latest before waiting for input, so a
+   * continuation request or the end of a response never stays behind.
+   */
+  hold(): void {
+    if (this.#held || !this.#stream.writable) return;
+    this.#stream.cork();
+    this.#held = true;
+  }
+
+  /** Sends the output collected since hold(). */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#stream.uncork();
   }
 
   /** Resolves when the output buffer is below the stream's high-water mark again (or the stream closed). */
   async drain(): Promise<void> {
+    this.release();
     // 'drain' is only emitted after a write() returned false, so wait only in that case.
     if (!this.#stream.writableNeedDrain || !this.#stream.writable) return;
     await new Promise<void>((resolve) => {
@@ -221,6 +249,7 @@ export class Transport {
 
   /** Flushes output and closes the stream. */
   async close(): Promise<void> {
+    this.release();
     if (this.#stream.destroyed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -267,6 +296,7 @@ export class Transport {
   }
 
   #detach(): Duplex {
+    this.release();
     const s = this.#stream;
     s.off('data', this.#onData);
     s.off('end', this.#onEnd);
@@ -304,6 +334,7 @@ export class Transport {
 
   /** Waits for more input. False at end of stream; throws TransportTimeout when idle too long. */
   async #more(): Promise<boolean> {
+    this.release();
     if (this.#ended) {
       if (this.#error && this.#buffered === 0) throw new TransportClosed(this.#error.message);
       return false;

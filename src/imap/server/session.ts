@@ -243,6 +243,9 @@ export class ImapSession {
   async #execute(parts: Buffer[]): Promise<void> {
     let tag = '*';
     let completion: Completion;
+    // A command's untagged responses and its tagged reply leave in one write (released at the latest when
+    // the session waits for input: continuation requests, IDLE).
+    this.transport.hold();
     try {
       const parsed = parseCommand(parts, {
         utf8Mailboxes: this.utf8,
@@ -262,10 +265,12 @@ export class ImapSession {
       this.write(formatCompletion(tag, completion));
       this.untagged('BYE Too many invalid commands');
       this.state = { kind: 'logout' };
+      this.transport.release();
       return;
     }
     if (completion.status !== 'BAD') this.#badCommands = 0;
     this.write(formatCompletion(tag, completion));
+    this.transport.release();
     const after = this.afterReply;
     this.afterReply = null;
     if (after) await after();

@@ -166,6 +166,8 @@ function wellFormedAt(s: string, i: number): boolean {
 }
 
 export function quote(s: string): string {
+  // Most strings need no escape: two native scans are cheaper than a regular expression replace.
+  if (!s.includes('"') && !s.includes('\\')) return '"' + s + '"';
   return '"' + s.replace(/["\\]/g, '\\$&') + '"';
 }
 

@@ -8,7 +8,8 @@
 //   parseCommand(parts, { utf8Mailboxes })                   -> { tag, command: Command }  | throws ImapParseError
 //   parseErrorResponse(err)                                  -> { tag, response } to write (BAD, or NO [TOOBIG] …)
 //   parseSaslResponse(line)                                  -> AUTHENTICATE continuation data or cancel
-// Selected-mailbox helpers: resolveSeqNumbers / resolveUids / toRanges + rangesContain; formatSequenceSet.
+// Selected-mailbox helpers: resolveSeqNumbers (or resolveSeqRanges) / resolveUids / toRanges + rangesContain;
+// formatSequenceSet.
 // Writing responses: ok/no/bad/bye/preauth(...).code(...).encode(tag); continuation(); the *Response builders
 // in untagged.ts; fetchResponse + fetchItemName + envelopeValue / bodyStructureValue; formatDateTime.
 //

@@ -138,9 +138,19 @@ export function resolveSeqNumbers(
   count: number,
   options: { clamp?: boolean } = {},
 ): number[] {
-  const ranges = toRanges(set, count);
   const out: number[] = [];
-  for (const [lo, hi] of ranges) {
+  for (const [lo, hi] of resolveSeqRanges(set, count, options)) for (let n = lo; n <= hi; n++) out.push(n);
+  return out;
+}
+
+/** resolveSeqNumbers as ascending, disjoint ranges within 1..count (no array of every number). */
+export function resolveSeqRanges(
+  set: SequenceSet,
+  count: number,
+  options: { clamp?: boolean } = {},
+): NumberRanges {
+  const out: Array<[number, number]> = [];
+  for (const [lo, hi] of toRanges(set, count)) {
     if (hi > count || lo < 1) {
       if (!options.clamp) {
         throw new ImapParseError(
@@ -150,7 +160,9 @@ export function resolveSeqNumbers(
         );
       }
     }
-    for (let n = Math.max(lo, 1); n <= Math.min(hi, count); n++) out.push(n);
+    const from = Math.max(lo, 1);
+    const to = Math.min(hi, count);
+    if (from <= to) out.push([from, to]);
   }
   return out;
 }

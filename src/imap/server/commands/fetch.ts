@@ -7,14 +7,15 @@ import { formatSequenceSet, rangesContain, toRanges } from '../../wire/sequence-
 import type { CommandOf } from '../command-table.ts';
 import { isSimple, needsParsed, renderFetch, renderSimpleFetch, setsSeen } from '../fetch/render.ts';
 import { UnknownTransferEncoding } from '../fetch/sections.ts';
+import { OutputBatch } from '../output-batch.ts';
 import { bad, no, ok, type Completion } from '../reply.ts';
 import type { ImapSession } from '../session.ts';
-import { loadRecords } from './records.ts';
 import { selectedOf } from './selected.ts';
 import { targetUids } from './targets.ts';
 
 const BATCH = 200;
 const OUTPUT_CHUNK = 64 * 1024;
+const WRITE_SLICE = 256 * 1024;
 
 export async function fetch(s: ImapSession, c: CommandOf<'FETCH'>): Promise<Completion> {
   const selected = selectedOf(s);
@@ -32,7 +33,7 @@ export async function fetch(s: ImapSession, c: CommandOf<'FETCH'>): Promise<Comp
     if (vanished.length > 0) s.untagged(`VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
   }
 
-  let records = await loadRecords(s, selected.mailbox.id, uids, selected.exists);
+  let records = await selected.records(uids);
   if (c.changedSince !== null) records = records.filter((r) => r.modSeq > c.changedSince!);
 
   // RFC 9051 §6.4.5: fetching a body section without .PEEK sets \Seen; the changed FLAGS are returned too.
@@ -55,22 +56,21 @@ export async function fetch(s: ImapSession, c: CommandOf<'FETCH'>): Promise<Comp
     : [...attributes, { kind: 'FLAGS' as const }];
   const wantParsed = attributes.some(needsParsed);
   const simple = isSimple(withFlags);
-  let out: Buffer[] = [];
-  let outSize = 0;
-  let text = '';
+  const out = new OutputBatch(OUTPUT_CHUNK);
   const flush = async (force: boolean) => {
-    if (text.length > 0 && (force || text.length >= OUTPUT_CHUNK)) {
-      out.push(Buffer.from(text, 'utf8'));
-      outSize += text.length;
-      text = '';
-    }
-    if (outSize >= OUTPUT_CHUNK || (force && outSize > 0)) {
-      s.write(...out);
-      out = [];
-      outSize = 0;
-      await s.flow();
+    if (out.size === 0 || (!force && out.size < OUTPUT_CHUNK)) return;
+    for (const piece of out.take()) {
+      // A large literal leaves in slices with a wait for the reader between them: the slow-reader limit
+      // (imap.max_output_buffer) counts unsent octets, and a message may be larger than it.
+      for (let at = 0; at < piece.length; at += WRITE_SLICE) {
+        s.write(piece.length <= WRITE_SLICE ? piece : piece.subarray(at, at + WRITE_SLICE));
+        await s.flow();
+      }
     }
   };
+  // Records and snapshot are both in ascending UID order: one walk finds every sequence number.
+  const view = selected.uids;
+  let at = 0;
   try {
     for (let start = 0; start < records.length; start += BATCH) {
       const batch = records.slice(start, start + BATCH);
@@ -78,28 +78,25 @@ export async function fetch(s: ImapSession, c: CommandOf<'FETCH'>): Promise<Comp
         ? await s.ctx.mail.getBlobs(batch.map((r) => r.blobId))
         : new Map<BlobId, StoredBlob>();
       for (const record of batch) {
-        const seq = selected.seqOf(record.uid);
-        if (seq === null) continue;
+        while (at < view.length && view[at]! < record.uid) at++;
+        if (view[at] !== record.uid) continue;
+        const seq = at + 1;
         const items = flagsChanged.has(record.uid) ? withFlags : attributes;
         if (simple) {
-          text += renderSimpleFetch(items, seq, record);
-          if (text.length >= OUTPUT_CHUNK) await flush(false);
-          continue;
-        }
-        const chunks = await renderFetch(
-          items,
-          {
-            seq,
-            record,
-            parsed: async () =>
-              (blobs.get(record.blobId) ?? (await s.ctx.mail.getBlob(record.blobId))).parsed,
-            bytes: memo(() => s.ctx.mail.getBlobBytes(record.blobId)),
-          },
-          { utf8: s.utf8 },
-        );
-        for (const chunk of chunks) {
-          out.push(chunk);
-          outSize += chunk.length;
+          out.text(renderSimpleFetch(items, seq, record));
+        } else {
+          const chunks = await renderFetch(
+            items,
+            {
+              seq,
+              record,
+              parsed: async () =>
+                (blobs.get(record.blobId) ?? (await s.ctx.mail.getBlob(record.blobId))).parsed,
+              bytes: memo(() => s.ctx.mail.getBlobBytes(record.blobId)),
+            },
+            { utf8: s.utf8 },
+          );
+          for (const chunk of chunks) out.add(chunk);
         }
         await flush(false);
       }

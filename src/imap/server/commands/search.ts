@@ -8,7 +8,6 @@ import { ok, type Completion } from '../reply.ts';
 import { compileSearch, searchNeeds, type SearchMessage } from '../search/evaluate.ts';
 import { searchableText } from '../search/text.ts';
 import type { ImapSession } from '../session.ts';
-import { loadRecords } from './records.ts';
 import { selectedOf } from './selected.ts';
 
 const BATCH = 500;
@@ -25,16 +24,20 @@ export async function search(s: ImapSession, c: CommandOf<'SEARCH'>, tag: string
     saved: new Set(s.savedSearch),
     now: s.ctx.clock.now(),
   });
-  const records = await loadRecords(s, selected.mailbox.id, selected.uids, selected.exists);
+  const records = await selected.records(selected.uids);
   const matched: Array<{ seq: number; uid: number; modSeq: number }> = [];
+  // Records and snapshot are both in ascending UID order: one walk finds every sequence number.
+  const view = selected.uids;
+  let at = 0;
   for (let start = 0; start < records.length; start += BATCH) {
     const batch = records.slice(start, start + BATCH);
     const blobs = needs.parsed
       ? await s.ctx.mail.getBlobs(batch.map((r) => r.blobId))
       : new Map<BlobId, StoredBlob>();
     for (const record of batch) {
-      const seq = selected.seqOf(record.uid);
-      if (seq === null) continue;
+      while (at < view.length && view[at]! < record.uid) at++;
+      if (view[at] !== record.uid) continue;
+      const seq = at + 1;
       const parsed = blobs.get(record.blobId)?.parsed ?? null;
       const message: SearchMessage = { seq, record, parsed, text: null };
       if (needs.text && parsed)

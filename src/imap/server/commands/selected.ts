@@ -60,10 +60,9 @@ async function removeDeleted(
   selected: SelectedMailbox,
   only: Set<number> | null,
 ): Promise<ModSeq | null> {
-  const records = await s.ctx.mail.listMessages(selected.mailbox.id);
+  const records = await selected.records(selected.uids);
   const uids: Uid[] = records
     .filter((r) => r.flags.includes('\\Deleted') && (only === null || only.has(r.uid)))
-    .filter((r) => selected.seqOf(r.uid) !== null)
     .map((r) => r.uid);
   if (uids.length === 0) return null;
   const result = await s.ctx.mail.expunge(selected.mailbox.id, uids);

@@ -3,7 +3,7 @@
 
 import type { SelectedMailbox } from '../../../mailbox/selected-mailbox.ts';
 import type { Uid } from '../../../storage/ports.ts';
-import { resolveSeqNumbers, resolveUids, type SequenceSet } from '../../wire/sequence-set.ts';
+import { resolveSeqRanges, resolveUids, type SequenceSet } from '../../wire/sequence-set.ts';
 import type { ImapSession } from '../session.ts';
 
 export function targetUids(
@@ -17,5 +17,10 @@ export function targetUids(
   }
   if (byUid) return resolveUids(set, selected.uids);
   // RFC 9051 §9: a sequence number above the message count is a client error (BAD).
-  return resolveSeqNumbers(set, selected.exists).map((seq) => selected.uidAt(seq));
+  const view = selected.uids;
+  const out: Uid[] = [];
+  for (const [lo, hi] of resolveSeqRanges(set, selected.exists)) {
+    for (let seq = lo; seq <= hi; seq++) out.push(view[seq - 1]!);
+  }
+  return out;
 }

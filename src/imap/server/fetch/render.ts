@@ -4,7 +4,7 @@
 
 import type { ParsedMessage } from '../../../message/types.ts';
 import type { MessageRecord } from '../../../storage/ports.ts';
-import type { FetchAttribute, FetchPartial } from '../../wire/command-types.ts';
+import type { FetchAttribute, FetchPartial, Section } from '../../wire/command-types.ts';
 import { formatDateTime } from '../../wire/date-time.ts';
 import { atom, binaryLiteral, literal, type ImapValue } from '../../wire/encode.ts';
 import { bodyStructureValue, envelopeValue } from '../../wire/encode-body-structure.ts';
@@ -23,21 +23,34 @@ export interface RenderOptions {
   utf8: boolean;
 }
 
-/** Does the item need the parsed index or the message octets? (lets the handler batch-load) */
+/**
+ * Does the item need the parsed index (part offsets, ENVELOPE, BODYSTRUCTURE)? Lets the handler batch-load it
+ * only then: the whole message (BODY[], RFC822, BINARY[]) is the stored octets as they are.
+ */
 export function needsParsed(attr: FetchAttribute): boolean {
-  return (
-    attr.kind === 'ENVELOPE' || attr.kind === 'BODYSTRUCTURE' || attr.kind === 'BODY' || needsBytes(attr)
-  );
+  switch (attr.kind) {
+    case 'ENVELOPE':
+    case 'BODYSTRUCTURE':
+    case 'BODY':
+    case 'RFC822.HEADER':
+    case 'RFC822.TEXT':
+      return true;
+    case 'BODY[]':
+      return !isWholeMessage(attr.section);
+    case 'BINARY[]':
+    case 'BINARY.SIZE':
+      return attr.part.length > 0;
+    default:
+      return false;
+  }
 }
-export function needsBytes(attr: FetchAttribute): boolean {
-  return (
-    attr.kind === 'BODY[]' ||
-    attr.kind === 'BINARY[]' ||
-    attr.kind === 'BINARY.SIZE' ||
-    attr.kind === 'RFC822' ||
-    attr.kind === 'RFC822.HEADER' ||
-    attr.kind === 'RFC822.TEXT'
-  );
+
+/**
+ * BODY[] names the whole message: the root entity runs from the first octet to the last (src/message/parse.ts),
+ * so its octets are the stored ones and need no part offsets.
+ */
+function isWholeMessage(section: Section): boolean {
+  return section.part.length === 0 && section.text === null;
 }
 
 /** Items that set \Seen when fetched (RFC 9051 §6.4.5: BODY[...] without .PEEK, BINARY[...], RFC822, RFC822.TEXT). */
@@ -126,14 +139,18 @@ async function itemValue(attr: FetchAttribute, m: FetchMessage, options: RenderO
       return literal((await m.bytes()).subarray(root.bodyStart, root.bodyEnd));
     }
     case 'BODY[]': {
+      if (isWholeMessage(attr.section)) return literal(partial(await m.bytes(), attr.partial));
       const bytes = sectionBytes(await m.bytes(), (await m.parsed()).body, attr.section);
       return bytes === null ? null : literal(partial(bytes, attr.partial));
     }
     case 'BINARY[]': {
+      // BINARY[] of the whole message is its octets as stored (as binaryBytes in sections.ts answers it).
+      if (attr.part.length === 0) return binaryLiteral(partial(await m.bytes(), attr.partial));
       const bytes = binaryBytes(await m.bytes(), (await m.parsed()).body, attr.part);
       return bytes === null ? null : binaryLiteral(partial(bytes, attr.partial));
     }
     case 'BINARY.SIZE': {
+      if (attr.part.length === 0) return (await m.bytes()).length;
       const bytes = binaryBytes(await m.bytes(), (await m.parsed()).body, attr.part);
       return bytes === null ? null : bytes.length;
     }
