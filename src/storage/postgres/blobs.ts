@@ -1,26 +1,11 @@
 // Message bodies in PostgreSQL: stored once per content (keyed by SHA-256) as bytea, with the parsed index
 // beside them (docs/architecture.md, "Storage with PostgreSQL", says why in the database).
 
-import { createHash } from 'node:crypto';
 import type { ParsedMessage } from '../../message/types.ts';
 import { NotFound, type BlobId, type StoredBlob } from '../ports.ts';
+import { prepareBlob, type PreparedBlob } from '../prepared-blob.ts';
 import type { PgContext } from './context.ts';
 import type { Tx } from './database.ts';
-
-/** A body ready to store: hashed and serialised before the transaction takes its locks. */
-export interface PreparedBlob {
-  sha256: Buffer;
-  bytes: Buffer;
-  parsedJson: string;
-}
-
-export function prepareBlob(bytes: Buffer, parsed: ParsedMessage): PreparedBlob {
-  return {
-    sha256: createHash('sha256').update(bytes).digest(),
-    bytes,
-    parsedJson: JSON.stringify(parsed),
-  };
-}
 
 // "Insert, or touch the existing row" in one statement: touching restarts the grace period, and the row lock
 // it takes makes a concurrent collection of the same content wait and then skip it.

@@ -19,7 +19,8 @@ import type {
   NewMessage,
   Uid,
 } from '../ports.ts';
-import { lockBlobSizes, prepareBlob, storeReferencedBlob, type PreparedBlob } from './blobs.ts';
+import { prepareBlob, type PreparedBlob } from '../prepared-blob.ts';
+import { lockBlobSizes, storeReferencedBlob } from './blobs.ts';
 import type { Watermark } from './change-feed.ts';
 import { collectBlobsQuietly, publish, type PgContext } from './context.ts';
 import type { Tx } from './database.ts';

@@ -1,24 +1,9 @@
 // Message bodies, stored once per content (keyed by SHA-256) with the parsed index beside them.
 
-import { createHash } from 'node:crypto';
 import type { ParsedMessage } from '../../message/types.ts';
 import { NotFound, type BlobId, type StoredBlob } from '../ports.ts';
+import { prepareBlob, type PreparedBlob } from '../prepared-blob.ts';
 import type { SqliteContext } from './context.ts';
-
-/** A body ready to store: hashed and serialised before the transaction, so the write lock is held briefly. */
-export interface PreparedBlob {
-  sha256: Buffer;
-  bytes: Buffer;
-  parsedJson: string;
-}
-
-export function prepareBlob(bytes: Buffer, parsed: ParsedMessage): PreparedBlob {
-  return {
-    sha256: createHash('sha256').update(bytes).digest(),
-    bytes,
-    parsedJson: JSON.stringify(parsed),
-  };
-}
 
 /** Stores the body once per content inside the caller's write transaction and returns its id. */
 export function storeBlob(ctx: SqliteContext, blob: PreparedBlob): BlobId {

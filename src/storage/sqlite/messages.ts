@@ -17,7 +17,8 @@ import type {
   NewMessage,
   Uid,
 } from '../ports.ts';
-import { prepareBlob, requireBlobSize, storeBlob, type PreparedBlob } from './blobs.ts';
+import { prepareBlob, type PreparedBlob } from '../prepared-blob.ts';
+import { requireBlobSize, storeBlob } from './blobs.ts';
 import { collectBlobs, publishAfterCommit, type SqliteContext } from './context.ts';
 import { findMailboxRow, insertMailbox, requireMailbox, type MailboxRow } from './mailboxes.ts';
 
