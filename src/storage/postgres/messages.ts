@@ -375,6 +375,10 @@ export async function move(
 /** The changes after `since`, inside the caller's transaction. */
 async function selectChanges(tx: Tx, mailbox: MailboxRow, since: number): Promise<ChangesSince> {
   const mailboxId = mailbox.id as MailboxId;
+  // Every append, flag change and expunge raises HIGHESTMODSEQ in its own transaction (RFC 7162 §3.1.2):
+  // nothing above it means nothing changed, without looking at the messages (the common answer).
+  if (mailbox.highest_modseq <= since)
+    return { changed: [], vanished: [], highestModSeq: mailbox.highest_modseq as ModSeq };
   const changed = toRecords(
     mailboxId,
     await tx.arrays(

@@ -293,6 +293,11 @@ export function changesSince(ctx: SqliteContext, mailboxId: MailboxId, since: Mo
   const { db } = ctx;
   return db.read(() => {
     const mailbox = requireMailbox(ctx, mailboxId);
+    // Every append, flag change and expunge raises HIGHESTMODSEQ in its own transaction (RFC 7162 §3.1.2):
+    // nothing above it means nothing changed, without looking at the messages (the common answer).
+    if (mailbox.highest_modseq <= since) {
+      return { changed: [], vanished: [], highestModSeq: mailbox.highest_modseq as ModSeq };
+    }
     const changed = toRecords(
       mailboxId,
       db.rows(
