@@ -215,8 +215,8 @@ export async function bounceEntry(deps: BounceDeps, id: string): Promise<QueueEn
       finalReply: '5.0.0 returned to sender by the operator',
     })),
     { nextAttemptAt: now, lastError: '5.0.0 returned to sender by the operator' },
+    { removeIfDone: true }, // every recipient is now final: recorded and removed in one transaction
   );
-  await deps.store.queue.remove(e.id);
   return viewOf(e, now);
 }
 
