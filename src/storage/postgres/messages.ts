@@ -3,7 +3,8 @@
 // transaction at a time per mailbox, also across nodes: each change takes the mailbox's next MODSEQ (one per
 // operation, shared by the rows it changes, RFC 7162 §3.1) and every new row the next UID; both only grow.
 
-import { applyFlagOp, decodeFlags, encodeFlags, normalizeFlags, sameFlags } from '../flags.ts';
+import { applyFlagOp, encodeFlags, normalizeFlags, sameFlags } from '../flags.ts';
+import { toRecords } from '../message-rows.ts';
 import type {
   AppendResult,
   BlobId,
@@ -36,23 +37,6 @@ import {
 // dominated listing a large mailbox (SELECT of 100,000 messages).
 const MESSAGE_COLUMNS =
   "uid, blob_id, flags, (date_part('epoch', internal_date) * 1000)::int8 AS internal_date, size, modseq";
-
-function toRecords(mailboxId: MailboxId, rows: unknown[][]): MessageRecord[] {
-  const records = new Array<MessageRecord>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    records[i] = {
-      mailboxId,
-      uid: row[0] as Uid,
-      blobId: row[1] as BlobId,
-      flags: decodeFlags(row[2] as string),
-      internalDate: new Date(row[3] as number),
-      size: row[4] as number,
-      modSeq: row[5] as ModSeq,
-    };
-  }
-  return records;
-}
 
 /** The requested rows that exist, ascending UID; inside the caller's transaction. */
 async function selectMessages(tx: Tx, mailboxId: MailboxId, uids: readonly Uid[]): Promise<MessageRecord[]> {

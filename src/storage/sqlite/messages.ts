@@ -2,7 +2,8 @@
 // Every change takes the mailbox's next MODSEQ (one per operation, shared by the rows it changes,
 // RFC 7162 §3.1) and every new row the mailbox's next UID; both only grow.
 
-import { applyFlagOp, decodeFlags, encodeFlags, normalizeFlags, sameFlags } from '../flags.ts';
+import { applyFlagOp, encodeFlags, normalizeFlags, sameFlags } from '../flags.ts';
+import { toRecords } from '../message-rows.ts';
 import type {
   AppendResult,
   BlobId,
@@ -23,23 +24,6 @@ import { collectBlobs, publishAfterCommit, type SqliteContext } from './context.
 import { findMailboxRow, insertMailbox, requireMailbox, type MailboxRow } from './mailboxes.ts';
 
 const MESSAGE_COLUMNS = 'uid, blob_id, flags, internal_date, size, modseq';
-
-function toRecords(mailboxId: MailboxId, rows: unknown[][]): MessageRecord[] {
-  const records = new Array<MessageRecord>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    records[i] = {
-      mailboxId,
-      uid: row[0] as Uid,
-      blobId: row[1] as BlobId,
-      flags: decodeFlags(row[2] as string),
-      internalDate: new Date(row[3] as number),
-      size: row[4] as number,
-      modSeq: row[5] as ModSeq,
-    };
-  }
-  return records;
-}
 
 /** The requested rows that exist, ascending UID; inside the caller's transaction. */
 function selectMessages(ctx: SqliteContext, mailboxId: MailboxId, uids: readonly Uid[]): MessageRecord[] {
